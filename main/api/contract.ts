@@ -1,0 +1,254 @@
+// The one API between the renderer and the services. Both transports (Electron IPC and the loopback
+// HTTP/WebSocket server) carry exactly this contract over the same service objects; the renderer imports this
+// file for its types only (`import type`), the main side also for the zod schemas that validate every call.
+import { z } from 'zod';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Shared shapes
+// ---------------------------------------------------------------------------------------------------------------
+
+export const FileErrorCode = z.enum([
+  'not-dicom',
+  'truncated',
+  'no-pixel-data',
+  'missing-pixel-description',
+  'absurd-dimensions',
+  'unsupported-transfer-syntax',
+  'decode-failed',
+  'unreadable',
+]);
+export type FileErrorCode = z.infer<typeof FileErrorCode>;
+
+export const FileError = z.object({
+  path: z.string(),
+  code: FileErrorCode,
+  message: z.string(),
+});
+export type FileError = z.infer<typeof FileError>;
+
+export const PixelSpacing = z.object({
+  row: z.number(),
+  column: z.number(),
+  source: z.enum(['PixelSpacing', 'ImagerPixelSpacing']),
+});
+export type PixelSpacing = z.infer<typeof PixelSpacing>;
+
+export const VoiWindow = z.object({ center: z.number(), width: z.number() });
+export type VoiWindow = z.infer<typeof VoiWindow>;
+
+/** Identifying and image tags of one DICOM instance, as `pleura info` prints them and the viewer shows them. */
+export const InstanceInfo = z.object({
+  path: z.string(),
+  transferSyntaxUid: z.string(),
+  transferSyntaxName: z.string(),
+  hasPreamble: z.boolean(),
+  hasFileMeta: z.boolean(),
+  sopClassUid: z.string().nullable(),
+  sopInstanceUid: z.string(),
+  studyInstanceUid: z.string(),
+  seriesInstanceUid: z.string(),
+  patientId: z.string().nullable(),
+  patientName: z.string().nullable(),
+  patientSex: z.string().nullable(),
+  patientBirthDate: z.string().nullable(),
+  studyDate: z.string().nullable(),
+  studyTime: z.string().nullable(),
+  studyDescription: z.string().nullable(),
+  accessionNumber: z.string().nullable(),
+  seriesNumber: z.number().nullable(),
+  seriesDescription: z.string().nullable(),
+  instanceNumber: z.number().nullable(),
+  modality: z.string().nullable(),
+  bodyPartExamined: z.string().nullable(),
+  viewPosition: z.string().nullable(),
+  rows: z.number().int(),
+  columns: z.number().int(),
+  numberOfFrames: z.number().int(),
+  bitsAllocated: z.number().int(),
+  bitsStored: z.number().int(),
+  highBit: z.number().int(),
+  pixelRepresentation: z.number().int(),
+  samplesPerPixel: z.number().int(),
+  photometricInterpretation: z.string(),
+  rescaleSlope: z.number(),
+  rescaleIntercept: z.number(),
+  hasModalityLut: z.boolean(),
+  window: VoiWindow.nullable(),
+  pixelSpacing: PixelSpacing.nullable(),
+});
+export type InstanceInfo = z.infer<typeof InstanceInfo>;
+
+/**
+ * A decoded image: the values after the modality transform (Modality LUT or rescale), before VOI and before
+ * MONOCHROME1 inversion. The viewer and the models both start from exactly these pixels.
+ */
+export type DecodedImage = {
+  info: InstanceInfo;
+  rows: number;
+  columns: number;
+  /** row-major, rows * columns values */
+  pixels: Float32Array;
+  minValue: number;
+  maxValue: number;
+  /** the file's VOI window, or the full range of the values when the file has none */
+  window: VoiWindow;
+  windowSource: 'file' | 'full-range';
+  invert: boolean;
+  decodeMs: number;
+};
+
+export const ImageStatus = z.enum(['ok', 'error']);
+
+export const InstanceRow = z.object({
+  id: z.number().int(),
+  path: z.string(),
+  sopInstanceUid: z.string(),
+  instanceNumber: z.number().nullable(),
+  rows: z.number().int(),
+  columns: z.number().int(),
+  viewPosition: z.string().nullable(),
+  transferSyntaxUid: z.string(),
+  status: ImageStatus,
+  error: FileError.nullable(),
+});
+export type InstanceRow = z.infer<typeof InstanceRow>;
+
+export const SeriesRow = z.object({
+  seriesInstanceUid: z.string(),
+  seriesNumber: z.number().nullable(),
+  seriesDescription: z.string().nullable(),
+  modality: z.string().nullable(),
+  instances: z.array(InstanceRow),
+});
+export type SeriesRow = z.infer<typeof SeriesRow>;
+
+export const StudyStatus = z.enum(['ok', 'partial', 'error']);
+
+/** One row of the worklist: a study with its patient. */
+export const WorklistRow = z.object({
+  studyInstanceUid: z.string(),
+  patientId: z.string().nullable(),
+  patientName: z.string().nullable(),
+  studyDate: z.string().nullable(),
+  studyDescription: z.string().nullable(),
+  accessionNumber: z.string().nullable(),
+  modality: z.string().nullable(),
+  view: z.string().nullable(),
+  imageCount: z.number().int(),
+  errorCount: z.number().int(),
+  status: StudyStatus,
+  firstInstanceId: z.number().int().nullable(),
+});
+export type WorklistRow = z.infer<typeof WorklistRow>;
+
+export const StudyDetail = WorklistRow.extend({ series: z.array(SeriesRow) });
+export type StudyDetail = z.infer<typeof StudyDetail>;
+
+export const ScanSummary = z.object({
+  scanId: z.string(),
+  root: z.string(),
+  filesSeen: z.number().int(),
+  filesRead: z.number().int(),
+  unchanged: z.number().int(),
+  added: z.number().int(),
+  updated: z.number().int(),
+  removed: z.number().int(),
+  errors: z.number().int(),
+  studies: z.number().int(),
+  durationMs: z.number(),
+  cancelled: z.boolean(),
+});
+export type ScanSummary = z.infer<typeof ScanSummary>;
+
+export const ScanProgress = z.object({
+  scanId: z.string(),
+  root: z.string(),
+  phase: z.enum(['listing', 'reading', 'done']),
+  filesSeen: z.number().int(),
+  filesDone: z.number().int(),
+  errors: z.number().int(),
+  currentPath: z.string().nullable(),
+});
+export type ScanProgress = z.infer<typeof ScanProgress>;
+
+export const AppInfo = z.object({
+  name: z.literal('Pleura'),
+  version: z.string(),
+  shell: z.enum(['electron', 'browser']),
+  dataDir: z.string(),
+  roots: z.array(z.string()),
+  canPickFolder: z.boolean(),
+});
+export type AppInfo = z.infer<typeof AppInfo>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// The contract: every method's argument schema, and the events pushed to the renderer
+// ---------------------------------------------------------------------------------------------------------------
+
+const Empty = z.object({}).strict();
+const StudyUid = z.string().min(1).max(64);
+
+/** Argument schemas, by "service.method". Results are produced by trusted code and described by `ApiResults`. */
+export const apiArgs = {
+  'app.info': Empty,
+  /** The native folder dialog (Electron only); `{ path: null }` when cancelled or unavailable. */
+  'app.pickFolder': Empty,
+  /** Scans a folder recursively into the index; progress arrives as `scan.progress` events. */
+  'studies.scan': z.object({ path: z.string().min(1).max(4096) }).strict(),
+  'studies.cancelScan': z.object({ scanId: z.string().min(1).max(64) }).strict(),
+  'studies.worklist': Empty,
+  'studies.detail': z.object({ studyInstanceUid: StudyUid }).strict(),
+  /** Files that could not be indexed (not DICOM, truncated, …), most recent scan first. */
+  'studies.fileErrors': z.object({ root: z.string().max(4096).optional() }).strict(),
+  /** Decodes one indexed instance through the one decode path. */
+  'images.load': z.object({ instanceId: z.number().int().nonnegative() }).strict(),
+} as const;
+
+export type ApiMethod = keyof typeof apiArgs;
+export type ApiArgs<M extends ApiMethod> = z.input<(typeof apiArgs)[M]>;
+
+export interface ApiResults {
+  'app.info': AppInfo;
+  'app.pickFolder': { path: string | null };
+  'studies.scan': ScanSummary;
+  'studies.cancelScan': { cancelled: boolean };
+  'studies.worklist': WorklistRow[];
+  'studies.detail': StudyDetail;
+  'studies.fileErrors': FileError[];
+  'images.load': DecodedImage;
+}
+
+export interface ApiEvents {
+  'scan.progress': ScanProgress;
+  'scan.done': ScanSummary;
+}
+export type ApiEvent = keyof ApiEvents;
+export const apiEvents: readonly ApiEvent[] = ['scan.progress', 'scan.done'];
+
+/** What a service implementation provides: one async function per method. */
+export type ApiHandlers = { [M in ApiMethod]: (args: z.output<(typeof apiArgs)[M]>) => Promise<ApiResults[M]> };
+
+/** What a client sees: the same methods, plus events. Identical in Electron and in a browser. */
+export interface ApiClient {
+  invoke<M extends ApiMethod>(method: M, args: ApiArgs<M>): Promise<ApiResults[M]>;
+  on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}
+
+/** Errors cross both transports in this shape. */
+export const ApiErrorCode = z.enum(['invalid-argument', 'unknown-method', 'not-found', 'unavailable', 'failed', 'unauthorized']);
+export type ApiErrorCode = z.infer<typeof ApiErrorCode>;
+export type SerializedApiError = { code: ApiErrorCode; message: string; details?: unknown };
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+  toJSON(): SerializedApiError {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}

@@ -1,0 +1,24 @@
+// Starting worker threads the same way in every shell: from TypeScript sources (tsx, vitest, the CLI) and from
+// the esbuild bundle Electron runs. Worker entry files are named `*.worker.ts`, live one folder below main/
+// (main/<area>/<name>.worker.ts), and are bundled to the same relative path under dist/main/, so a worker is
+// named by that path without its extension, e.g. spawnWorker('studies/decode.worker').
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
+
+const here = fileURLToPath(import.meta.url);
+const fromSources = here.endsWith('.ts');
+// This module sits one folder below main/ both in the sources and in every bundle entry.
+const mainRoot = path.resolve(path.dirname(here), '..');
+
+export function workerPath(name: string): string {
+  return path.join(mainRoot, `${name}${fromSources ? '.ts' : '.js'}`);
+}
+
+export function spawnWorker(name: string, options: WorkerOptions = {}): Worker {
+  if (!fromSources) return new Worker(workerPath(name), options);
+  // Node does not apply the parent's TypeScript loader to workers reliably (vitest, tsx): bootstrap it there.
+  const entry = pathToFileURL(workerPath(name)).href;
+  const bootstrap = path.join(path.dirname(here), 'ts-bootstrap.mjs');
+  return new Worker(bootstrap, { ...options, workerData: { ...(options.workerData ?? {}), __pleuraEntry: entry } });
+}
