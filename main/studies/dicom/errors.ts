@@ -20,7 +20,7 @@ export class DicomFileError extends Error {
     if (error instanceof DicomFileError) return error;
     const io = error as NodeJS.ErrnoException;
     if (io?.code && typeof io.code === 'string' && /^E[A-Z]+$/.test(io.code)) {
-      return new DicomFileError('unreadable', path, `cannot read the file (${io.code}: ${io.message})`);
+      return new DicomFileError('unreadable', path, `cannot read the file (${io.message})`);
     }
     return new DicomFileError('decode-failed', path, (error as Error)?.message ?? String(error));
   }

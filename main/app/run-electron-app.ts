@@ -1,0 +1,86 @@
+// The workstation's Electron shell: one hardened window on the built renderer, the services behind IPC. Electron
+// and the services factory are passed in, so the wiring is tested with a fake Electron.
+import { pathToFileURL } from 'node:url';
+import type { BrowserWindow } from 'electron';
+import { createDispatch } from '../api/dispatch';
+import type { Services, ServicesOptions } from '../services/create-services';
+import { contentSecurityPolicy } from '../transports/csp';
+import { forwardEvents, registerIpcApi, windowSenderCheck } from '../transports/ipc/register';
+import { menuTemplate } from './menu';
+import { hardenContents, hardenSession, secureWebPreferences } from './security';
+
+export type ElectronMain = Pick<typeof import('electron'), 'app' | 'BrowserWindow' | 'dialog' | 'ipcMain' | 'Menu' | 'session'>;
+
+export interface ElectronAppOptions {
+  electron: ElectronMain;
+  createServices: (options: ServicesOptions) => Services;
+  /** dist/renderer/index.html */
+  rendererIndex: string;
+  /** the bundled (CommonJS) preload */
+  preload: string;
+  /** PLEURA_DATA_DIR, which wins over Electron's userData folder (tests, portable installs). */
+  dataDirOverride?: string;
+  log?: (message: string) => void;
+}
+
+export async function runElectronApp(options: ElectronAppOptions): Promise<BrowserWindow | null> {
+  const { app, BrowserWindow, dialog, ipcMain, Menu, session } = options.electron;
+  const log = options.log ?? ((message) => process.stderr.write(`${message}\n`));
+  // One instance owns the index; a second launch brings the first window forward instead.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return null;
+  }
+  app.enableSandbox();
+  app.on('web-contents-created', (_event, contents) => hardenContents(contents));
+  await app.whenReady();
+  hardenSession(session.defaultSession, contentSecurityPolicy());
+  Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform)));
+
+  const window = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    show: false,
+    title: 'Pleura',
+    backgroundColor: '#101214',
+    webPreferences: secureWebPreferences(options.preload),
+  });
+  const services = options.createServices({
+    dataDir: options.dataDirOverride || app.getPath('userData'),
+    shell: 'electron',
+    version: app.getVersion(),
+    async pickFolder() {
+      const choice = await dialog.showOpenDialog(window, { title: 'Choose a folder of studies', properties: ['openDirectory'] });
+      return choice.canceled ? null : (choice.filePaths[0] ?? null);
+    },
+  });
+  registerIpcApi({
+    ipcMain,
+    dispatch: createDispatch(services.handlers, { onUnexpectedError: (method, error) => log(`${method} failed: ${(error as Error)?.stack ?? String(error)}`) }),
+    isTrustedSender: windowSenderCheck(window.webContents, pathToFileURL(options.rendererIndex).href),
+  });
+  const stopEvents = forwardEvents(services.events, window.webContents);
+  window.once('ready-to-show', () => window.show());
+  window.on('closed', stopEvents);
+  app.on('second-instance', () => {
+    if (window.isDestroyed()) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+  app.on('window-all-closed', () => app.quit());
+  // Quitting waits once for the services (scans, workers, the index) to stop.
+  let servicesClosed = false;
+  app.on('will-quit', (event) => {
+    if (servicesClosed) return;
+    event.preventDefault();
+    services
+      .close()
+      .catch((error: unknown) => log(`closing the services failed: ${String(error)}`))
+      .finally(() => {
+        servicesClosed = true;
+        app.quit();
+      });
+  });
+  await window.loadFile(options.rendererIndex);
+  return window;
+}

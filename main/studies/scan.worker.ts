@@ -1,0 +1,31 @@
+// Worker thread entry for one scan: see scan-in-worker.ts for the other side.
+import { parentPort, workerData } from 'node:worker_threads';
+import { StudyIndex } from './index-db';
+import type { ScanWorkerData, ScanWorkerMessage, ScanWorkerRequest } from './scan-in-worker';
+import { runScan } from './scanner';
+
+const { indexFile, root, scanId } = workerData as ScanWorkerData;
+const port = parentPort!;
+const post = (message: ScanWorkerMessage) => port.postMessage(message);
+
+let cancelled = false;
+port.on('message', (request: ScanWorkerRequest) => {
+  if (request.type === 'cancel') cancelled = true;
+});
+// The scan's own I/O keeps the thread alive; the port must not, or the worker would never exit.
+port.unref();
+
+const index = StudyIndex.open(indexFile);
+try {
+  const summary = await runScan(index, {
+    root,
+    scanId,
+    isCancelled: () => cancelled,
+    onProgress: (progress) => post({ type: 'progress', progress }),
+  });
+  post({ type: 'done', summary });
+} catch (error) {
+  post({ type: 'failed', message: (error as Error)?.message ?? String(error) });
+} finally {
+  index.close();
+}

@@ -1,0 +1,63 @@
+// Choosing the folder to scan: the native dialog where the shell has one (Electron), a path field otherwise.
+import { useState, type FormEvent } from 'react';
+import type { AppInfo } from '../../../main/api/contract';
+import { useApi } from '../../app/api-context';
+import { errorMessage } from '../../app/error-message';
+
+type Props = { info: AppInfo; busy: boolean; onScan: (root: string) => void };
+
+export function OpenFolder({ info, busy, onScan }: Props) {
+  return info.canPickFolder ? <PickFolderButton busy={busy} onScan={onScan} /> : <PathForm info={info} busy={busy} onScan={onScan} />;
+}
+
+function PickFolderButton({ busy, onScan }: Omit<Props, 'info'>) {
+  const client = useApi();
+  const [problem, setProblem] = useState<string | null>(null);
+  const pick = async () => {
+    setProblem(null);
+    try {
+      const { path } = await client.invoke('app.pickFolder', {});
+      if (path) onScan(path);
+    } catch (error) {
+      setProblem(errorMessage(error));
+    }
+  };
+  return (
+    <div className="open-folder">
+      <button type="button" className="button button--primary" onClick={pick} disabled={busy} data-testid="pick-folder">
+        Open folder…
+      </button>
+      {problem && <span className="open-folder__problem" role="alert">{problem}</span>}
+    </div>
+  );
+}
+
+function PathForm({ info, busy, onScan }: Props) {
+  const [root, setRoot] = useState(info.roots[0] ?? '');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const trimmed = root.trim();
+    if (trimmed) onScan(trimmed);
+  };
+  return (
+    <form className="open-folder" onSubmit={submit}>
+      <label className="open-folder__label" htmlFor="scan-path">
+        Folder
+      </label>
+      <input
+        id="scan-path"
+        className="open-folder__path"
+        type="text"
+        value={root}
+        onChange={(event) => setRoot(event.target.value)}
+        placeholder="/absolute/path/to/dicom/folder"
+        spellCheck={false}
+        autoComplete="off"
+        data-testid="scan-path"
+      />
+      <button type="submit" className="button button--primary" disabled={busy || !root.trim()} data-testid="scan-button">
+        Scan
+      </button>
+    </form>
+  );
+}

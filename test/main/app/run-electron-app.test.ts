@@ -1,0 +1,176 @@
+// The Electron shell's wiring, against a fake `electron` module: Electron's binary cannot be installed here.
+import { describe, expect, it, vi } from 'vitest';
+import type { EventHub } from '../../../main/api/events';
+import { runElectronApp, type ElectronMain } from '../../../main/app/run-electron-app';
+import type { Services, ServicesOptions } from '../../../main/services/create-services';
+import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../../../main/transports/ipc/bridge';
+import { createFakeElectronIpc } from '../../fixtures/api/fake-electron-ipc';
+import { createTestServices } from '../../fixtures/api/test-services';
+
+const rendererIndex = '/opt/Pleura/resources/app.asar/dist/renderer/index.html';
+const preload = '/opt/Pleura/resources/app.asar/dist/main/app/preload.cjs';
+
+type Listener = (...args: unknown[]) => unknown;
+
+class Emitter {
+  readonly listeners = new Map<string, Listener[]>();
+  on(name: string, listener: Listener) {
+    this.listeners.set(name, [...(this.listeners.get(name) ?? []), listener]);
+    return this;
+  }
+  once(name: string, listener: Listener) {
+    return this.on(name, listener);
+  }
+  emit(name: string, ...args: unknown[]) {
+    for (const listener of this.listeners.get(name) ?? []) listener(...args);
+  }
+}
+
+function fakeElectron(options: { lock?: boolean; dialogAnswer?: { canceled: boolean; filePaths: string[] } } = {}) {
+  const app = Object.assign(new Emitter(), {
+    requestSingleInstanceLock: vi.fn(() => options.lock ?? true),
+    enableSandbox: vi.fn(),
+    whenReady: () => Promise.resolve(),
+    getPath: (name: string) => `/home/user/.config/${name}`,
+    getVersion: () => '1.2.3',
+    quit: vi.fn(),
+  });
+  class WebContents extends Emitter {
+    id = 7;
+    windowOpenHandler?: () => unknown;
+    send = vi.fn();
+    setWindowOpenHandler(handler: () => unknown) {
+      this.windowOpenHandler = handler;
+    }
+    isDestroyed = () => false;
+  }
+  const windows: BrowserWindow[] = [];
+  class BrowserWindow extends Emitter {
+    readonly webContents = new WebContents();
+    loadFile = vi.fn(async () => {});
+    show = vi.fn();
+    isDestroyed = () => false;
+    constructor(readonly options: Record<string, unknown>) {
+      super();
+      windows.push(this);
+      app.emit('web-contents-created', {}, this.webContents);
+    }
+  }
+  const session = {
+    defaultSession: {
+      setPermissionRequestHandler: vi.fn(),
+      setPermissionCheckHandler: vi.fn(),
+      webRequest: { onHeadersReceived: vi.fn() },
+    },
+  };
+  const Menu = { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn((template: unknown) => ({ template })) };
+  const dialog = { showOpenDialog: vi.fn(async () => options.dialogAnswer ?? { canceled: false, filePaths: ['/data/studies'] }) };
+  const ipc = createFakeElectronIpc(`file://${rendererIndex}`);
+  const electron = { app, BrowserWindow, session, Menu, dialog, ipcMain: ipc.ipcMain };
+  return { electron: electron as unknown as ElectronMain, app, windows, session, Menu, dialog, ipc };
+}
+
+async function launch(options: Parameters<typeof fakeElectron>[0] & { dataDirOverride?: string } = {}) {
+  const fake = fakeElectron(options);
+  let services: (Services & { events: EventHub }) | undefined;
+  const createServices = vi.fn((_options: ServicesOptions) => {
+    services = { ...createTestServices(), close: vi.fn(async () => {}) };
+    return services;
+  });
+  const window = await runElectronApp({ electron: fake.electron, createServices, rendererIndex, preload, dataDirOverride: options.dataDirOverride, log: () => {} });
+  return { ...fake, window, createServices, services: () => services! };
+}
+
+describe('the Electron shell', () => {
+  it('opens one window on the built renderer with isolation, sandbox and no Node', async () => {
+    const { windows, app } = await launch();
+    expect(windows).toHaveLength(1);
+    expect(windows[0].options.webPreferences).toMatchObject({
+      preload,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webSecurity: true,
+      webviewTag: false,
+    });
+    expect(app.enableSandbox).toHaveBeenCalled();
+    expect(windows[0].loadFile).toHaveBeenCalledWith(rendererIndex);
+  });
+
+  it('denies navigation, new windows and webviews in every WebContents', async () => {
+    const { windows } = await launch();
+    const contents = windows[0].webContents;
+    for (const name of ['will-navigate', 'will-attach-webview']) {
+      const event = { preventDefault: vi.fn() };
+      contents.emit(name, event, 'https://evil.example/');
+      expect(event.preventDefault, name).toHaveBeenCalled();
+    }
+    expect(contents.windowOpenHandler?.()).toEqual({ action: 'deny' });
+  });
+
+  it('denies permissions and adds a CSP without remote origins to responses', async () => {
+    const { session } = await launch();
+    const { setPermissionRequestHandler, setPermissionCheckHandler, webRequest } = session.defaultSession;
+    const answer = vi.fn();
+    setPermissionRequestHandler.mock.calls[0][0]({}, 'media', answer);
+    expect(answer).toHaveBeenCalledWith(false);
+    expect(setPermissionCheckHandler.mock.calls[0][0]({}, 'geolocation')).toBe(false);
+    const respond = vi.fn();
+    webRequest.onHeadersReceived.mock.calls[0][0]({ responseHeaders: { 'X-Kept': ['1'] } }, respond);
+    const headers = respond.mock.calls[0][0].responseHeaders;
+    expect(headers['X-Kept']).toEqual(['1']);
+    expect(headers['Content-Security-Policy'][0]).toMatch(/default-src 'self'/);
+    expect(headers['Content-Security-Policy'][0]).not.toMatch(/https?:|ws:|\*/);
+  });
+
+  it('builds the services for Electron in userData, with the native folder dialog', async () => {
+    const { createServices, dialog, windows } = await launch();
+    const options = createServices.mock.calls[0][0];
+    expect(options).toMatchObject({ shell: 'electron', dataDir: '/home/user/.config/userData', version: '1.2.3' });
+    expect(await options.pickFolder?.()).toBe('/data/studies');
+    expect(dialog.showOpenDialog).toHaveBeenCalledWith(windows[0], expect.objectContaining({ properties: ['openDirectory'] }));
+    const cancelled = await launch({ dialogAnswer: { canceled: true, filePaths: [] }, dataDirOverride: '/tmp/pleura' });
+    const cancelledOptions = cancelled.createServices.mock.calls[0][0];
+    expect(cancelledOptions.dataDir).toBe('/tmp/pleura');
+    expect(await cancelledOptions.pickFolder?.()).toBeNull();
+  });
+
+  it('answers API calls from its own page only, and forwards events to it', async () => {
+    const { ipc, windows, services } = await launch();
+    const contents = windows[0].webContents;
+    const ours = ipc.ipcRendererIn({ url: `file://${rendererIndex}#/`, parent: null }, contents);
+    expect(await ours.invoke(INVOKE_CHANNEL, 'app.info', {})).toMatchObject({ ok: true, result: { name: 'Pleura' } });
+    const foreign = ipc.ipcRendererIn({ url: 'https://evil.example/', parent: null }, contents);
+    expect(await foreign.invoke(INVOKE_CHANNEL, 'app.info', {})).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    const summary = await services().handlers['studies.scan']({ path: '/s' });
+    expect(contents.send).toHaveBeenCalledWith(EVENT_CHANNEL, 'scan.done', summary);
+  });
+
+  it('closes the services once before quitting', async () => {
+    const { app, services } = await launch();
+    const first = { preventDefault: vi.fn() };
+    app.emit('will-quit', first);
+    expect(first.preventDefault).toHaveBeenCalled();
+    await vi.waitFor(() => expect(app.quit).toHaveBeenCalled());
+    expect(services().close).toHaveBeenCalledTimes(1);
+    const second = { preventDefault: vi.fn() };
+    app.emit('will-quit', second);
+    expect(second.preventDefault).not.toHaveBeenCalled();
+  });
+
+  it('leaves the work to the running instance when started twice', async () => {
+    const { app, windows, createServices, window } = await launch({ lock: false });
+    expect(app.quit).toHaveBeenCalled();
+    expect(window).toBeNull();
+    expect(windows).toHaveLength(0);
+    expect(createServices).not.toHaveBeenCalled();
+  });
+
+  it('sets a minimal menu of standard roles', async () => {
+    const { Menu } = await launch();
+    const template = Menu.buildFromTemplate.mock.calls[0][0] as { role: string }[];
+    expect(template.map((item) => item.role)).toEqual(expect.arrayContaining(['fileMenu', 'editMenu', 'viewMenu', 'windowMenu']));
+    expect(Menu.setApplicationMenu).toHaveBeenCalled();
+  });
+});
