@@ -2,6 +2,7 @@
 // HTTP/WebSocket server) carry exactly this contract over the same service objects; the renderer imports this
 // file for its types only (`import type`), the main side also for the zod schemas that validate every call.
 import { z } from 'zod';
+import type { ModelCard } from '../../ml/io/model-card';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shared shapes
@@ -182,6 +183,93 @@ export const AppInfo = z.object({
 export type AppInfo = z.infer<typeof AppInfo>;
 
 // ---------------------------------------------------------------------------------------------------------------
+// Training and the model library (the settings panel)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Checked further (absolute, exists, readable) by the training service, which names the path in its error. */
+const LocalPath = z.string().min(1).max(4096);
+const RunId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a training run id');
+
+/** Where the training images come from: the reviewed studies, a DICOM folder with its SIIM mask table, PNG pairs. */
+export const TrainingData = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('reviewed') }).strict(),
+  z.object({ kind: z.literal('dicom-folder'), folder: LocalPath, labels: LocalPath }).strict(),
+  z.object({ kind: z.literal('png-pairs'), folder: LocalPath }).strict(),
+]);
+export type TrainingData = z.infer<typeof TrainingData>;
+
+export const TrainingPlanName = z.enum(['quick', 'first-place', 'fourth-place']);
+export type TrainingPlanName = z.infer<typeof TrainingPlanName>;
+
+export const TrainingRequest = z
+  .object({
+    data: TrainingData,
+    plan: TrainingPlanName,
+    /** an architecture name (ml/models); the service's default when absent */
+    arch: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'expected an architecture name').optional(),
+    size: z.union([z.literal(256), z.literal(512), z.literal(1024)]),
+    epochs: z.number().int().min(1).max(500),
+  })
+  .strict();
+export type TrainingRequest = z.infer<typeof TrainingRequest>;
+
+export type TrainingProgress = {
+  runId: string;
+  /** the plan's stage: its name, 0-based index and the plan's stage count */
+  stage: string;
+  stageIndex: number;
+  stages: number;
+  /** 1-based epoch within the stage, and the stage's epoch count */
+  epoch: number;
+  epochs: number;
+  step: number;
+  stepsInEpoch: number;
+  /** the position in epochs over the whole plan, out of `totalEpochs` */
+  at: number;
+  totalEpochs: number;
+  loss: number;
+  lr: number;
+  valDice: number | null;
+  etaSeconds: number;
+  imagesPerSecond: number;
+};
+
+/** One point of the live curves; `at` is the position in epochs over the whole plan (2.5 = half-way through the third). */
+export type TrainingPoint = { at: number; loss: number; lr: number; valDice: number | null };
+
+/** A model's score on the run's held-out split: mean challenge Dice, and the image flag's sensitivity/specificity. */
+export type HeldOutScore = { meanDice: number; sensitivity: number | null; specificity: number | null; images: number };
+
+export type TrainingComparison = {
+  images: number;
+  candidate: HeldOutScore;
+  /** null when no model was current */
+  current: (HeldOutScore & { ref: string }) | null;
+  /** the candidate scores at least as well as the current model (mean Dice) */
+  candidateBetter: boolean;
+};
+
+export type TrainingRunState = 'running' | 'cancelling' | 'comparing' | 'finished' | 'cancelled' | 'failed' | 'promoted' | 'discarded';
+
+export type TrainingRun = {
+  runId: string;
+  request: TrainingRequest;
+  state: TrainingRunState;
+  startedAt: string;
+  progress: TrainingProgress | null;
+  history: TrainingPoint[];
+  error: string | null;
+  /** `<id>@<version>` of the trained model, once it exists */
+  candidate: string | null;
+  comparison: TrainingComparison | null;
+  /** a cancelled or failed run can go on from its last checkpoint */
+  resumable: boolean;
+};
+
+/** One installed model version with its card, or why its card cannot be read. */
+export type ModelEntry = { ref: string; current: boolean } & ({ card: ModelCard; error: null } | { card: null; error: string });
+
+// ---------------------------------------------------------------------------------------------------------------
 // The contract: every method's argument schema, and the events pushed to the renderer
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -202,6 +290,20 @@ export const apiArgs = {
   'studies.fileErrors': z.object({ root: z.string().max(4096).optional() }).strict(),
   /** Decodes one indexed instance through the one decode path. */
   'images.load': z.object({ instanceId: z.number().int().nonnegative() }).strict(),
+  /** Starts the one training run; its model goes to <dataDir>/training/<runId>/, never over the current model. */
+  'training.start': TrainingRequest,
+  'training.cancel': Empty,
+  /** Goes on with a cancelled or failed run from its last checkpoint (the latest such run when no id is given). */
+  'training.resume': z.object({ runId: RunId.optional() }).strict(),
+  /** The latest run with its curve history, so a reloaded page redraws it; null before any run. */
+  'training.status': Empty,
+  'models.list': Empty,
+  /** Installs a finished run's model and makes it current. */
+  'models.promote': z.object({ runId: RunId }).strict(),
+  /** Deletes a finished run's model. */
+  'models.discard': z.object({ runId: RunId }).strict(),
+  /** Makes an installed version current again. */
+  'models.restore': z.object({ ref: z.string().min(3).max(129) }).strict(),
 } as const;
 
 export type ApiMethod = keyof typeof apiArgs;
@@ -216,14 +318,26 @@ export interface ApiResults {
   'studies.detail': StudyDetail;
   'studies.fileErrors': FileError[];
   'images.load': DecodedImage;
+  'training.start': TrainingRun;
+  'training.cancel': { cancelled: boolean };
+  'training.resume': TrainingRun;
+  'training.status': { run: TrainingRun | null };
+  'models.list': ModelEntry[];
+  'models.promote': ModelEntry;
+  'models.discard': { discarded: boolean };
+  'models.restore': ModelEntry;
 }
 
 export interface ApiEvents {
   'scan.progress': ScanProgress;
   'scan.done': ScanSummary;
+  /** At most about twice a second; `points` are the curve points added since the previous event. */
+  'training.progress': { progress: TrainingProgress; points: TrainingPoint[] };
+  /** The run ended (finished and compared, cancelled or failed). */
+  'training.done': TrainingRun;
 }
 export type ApiEvent = keyof ApiEvents;
-export const apiEvents: readonly ApiEvent[] = ['scan.progress', 'scan.done'];
+export const apiEvents: readonly ApiEvent[] = ['scan.progress', 'scan.done', 'training.progress', 'training.done'];
 
 /** What a service implementation provides: one async function per method. */
 export type ApiHandlers = { [M in ApiMethod]: (args: z.output<(typeof apiArgs)[M]>) => Promise<ApiResults[M]> };

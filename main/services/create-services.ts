@@ -6,6 +6,8 @@ import { StudyIndex } from '../studies/index-db';
 import { ensureDataDir, indexPath } from './data-dir';
 import { createStudiesService, type ImageDecoder } from './studies-service';
 import { createDecodePool, type DecodePool } from '../studies/decode-pool';
+import { createModelLibrary } from '../models/model-library';
+import { createTrainingService } from '../training/service';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -33,6 +35,7 @@ export function createServices({ dataDir, shell, pickFolder, version }: Services
   const decoder = (): ImageDecoder => (pool ??= createDecodePool());
 
   const studies = createStudiesService({ index, indexFile, events, decoder });
+  const training = createTrainingService({ dataDir, events, library: createModelLibrary(dataDir) });
 
   const handlers: ApiHandlers = {
     async 'app.info'() {
@@ -42,6 +45,7 @@ export function createServices({ dataDir, shell, pickFolder, version }: Services
       return { path: pickFolder ? await pickFolder() : null };
     },
     ...studies.handlers,
+    ...training.handlers,
   };
 
   return {
@@ -49,6 +53,7 @@ export function createServices({ dataDir, shell, pickFolder, version }: Services
     events,
     async close() {
       await studies.close();
+      await training.close();
       await pool?.close();
       index.close();
     },

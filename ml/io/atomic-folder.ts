@@ -1,7 +1,8 @@
 // Publishing a folder all at once: it is filled under a hidden temporary name beside the target (same file system,
 // so the final rename is atomic), then renamed into place. The target is always absent, the old folder or the
 // complete new one — never half written — and a failure removes the temporary folder.
-import { mkdir, mkdtemp, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelFolderError } from './model-folder-error';
 
@@ -11,11 +12,12 @@ export interface PublishOptions {
 }
 
 export async function publishFolder(target: string, fill: (temp: string) => Promise<void>, { overwrite = false }: PublishOptions = {}): Promise<void> {
-  // Checked before the (possibly long) fill as well as at the end, so a refusal costs nothing.
   await checkReplaceable(target, overwrite);
   const parent = path.dirname(path.resolve(target));
   await mkdir(parent, { recursive: true });
-  const temp = await mkdtemp(path.join(parent, `.${path.basename(target)}.partial-`));
+  // mkdir rather than mkdtemp: the folder becomes the model, so it takes the user's usual permissions (umask).
+  const temp = path.join(parent, `.${path.basename(target)}.partial-${randomUUID().slice(0, 8)}`);
+  await mkdir(temp);
   try {
     await fill(temp);
     await moveIntoPlace(temp, target, overwrite);
@@ -37,7 +39,11 @@ async function entriesOf(dir: string): Promise<string[] | null> {
   }
 }
 
-async function checkReplaceable(target: string, overwrite: boolean): Promise<string[] | null> {
+/**
+ * Throws when publishing to `target` would be refused. publishFolder checks again at the end; callers with costly
+ * work before it call this first, so a refusal costs nothing.
+ */
+export async function checkReplaceable(target: string, overwrite = false): Promise<string[] | null> {
   const entries = await entriesOf(target);
   if (entries?.length && !overwrite) {
     throw new ModelFolderError(`${target} already holds files (${entries.slice(0, 5).join(', ')}); refusing to overwrite it`);

@@ -1,6 +1,7 @@
 // What every new model folder starts from, whether its weights are imported or drawn at random: an architecture
 // built from checked options and a card body that records how.
 import { checkInputSize, createModel, initialWeights, type ModelDefinition } from '../models';
+import { checkReplaceable } from './atomic-folder';
 import { describeModel, type ModelCard, type ModelCardBody, type Provenance } from './model-card';
 import { ModelFolderError } from './model-folder-error';
 import { writeModel, type WriteModelOptions } from './model-store';
@@ -30,8 +31,9 @@ export function buildArchitecture(arch: string, archOptions: Record<string, Arch
   let definition: ModelDefinition;
   try {
     definition = createModel(arch, archOptions);
+    checkInputSize(definition.metadata, size, size);
   } catch (error) {
-    throw new ModelFolderError(`cannot build ${arch} with ${JSON.stringify(archOptions)}: ${(error as Error).message}`);
+    throw new ModelFolderError(`cannot build ${arch} with ${JSON.stringify(archOptions)} at ${size}x${size}: ${(error as Error).message}`);
   }
   const built = definition.metadata.options;
   for (const [key, value] of Object.entries(archOptions)) {
@@ -41,7 +43,6 @@ export function buildArchitecture(arch: string, archOptions: Record<string, Arch
     }
     if (built[key] !== value) throw new ModelFolderError(`${arch} does not take ${key}=${String(value)}; it is fixed at ${String(built[key])}`);
   }
-  checkInputSize(definition.metadata, size, size);
   return definition;
 }
 
@@ -69,6 +70,7 @@ export function newCardBody(
 /** An untrained model from the architecture's seeded initialisation: exercises the whole pipeline, no download. */
 export async function writeRandomModel(out: string, options: NewModelOptions & { seed: number }, writeOptions?: WriteModelOptions): Promise<ModelCard> {
   const definition = buildArchitecture(options.arch, options.archOptions, options.size);
+  await checkReplaceable(out, writeOptions?.overwrite);
   const weights = initialWeights(definition.graph, options.seed);
   const notes = `Untrained: random initial weights (seed ${options.seed}). Its outputs mean nothing; it exists to exercise the pipeline. Not for clinical use.`;
   const card = newCardBody(definition, options, { source: 'random-init', file: null, sha256: null, seed: options.seed }, notes);

@@ -1,7 +1,8 @@
 // OHIF-style routes: the worklist at `/`, the viewer at `/viewer/:studyInstanceUid`. HashRouter, because the same
 // bundle loads from file:// in Electron, where path-based routing has no server to fall back on.
 import { HashRouter, Link, Route, Routes } from 'react-router-dom';
-import { viewerRoutePattern, worklistPath } from '../routes/paths';
+import { settingsPath, viewerRoutePattern, worklistPath } from '../routes/paths';
+import { SettingsRoute } from '../routes/settings/SettingsRoute';
 import { ViewerRoute } from '../routes/viewer/ViewerRoute';
 import { WorklistRoute } from '../routes/worklist/WorklistRoute';
 import { useApiQuery } from './api-context';
@@ -11,6 +12,7 @@ import { RouteErrorBoundary } from './RouteErrorBoundary';
 const appRoutes = [
   { path: worklistPath, name: 'worklist', element: <WorklistRoute /> },
   { path: viewerRoutePattern, name: 'viewer', element: <ViewerRoute /> },
+  { path: settingsPath, name: 'settings', element: <SettingsRoute /> },
 ];
 
 export function App() {
@@ -40,6 +42,7 @@ function AppHeader() {
       </Link>
       <nav className="app__nav">
         <Link to={worklistPath}>Worklist</Link>
+        <Link to={settingsPath}>Settings</Link>
       </nav>
       <span className="app__version" data-testid="app-version">
         {info.state === 'ok' ? `${info.value.shell} · v${info.value.version}` : info.state === 'error' ? 'offline' : ''}

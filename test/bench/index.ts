@@ -1,19 +1,38 @@
-// `npm run bench`: prints one JSON object of figures. Each section is a module exporting `run()`; sections whose
-// inputs are missing (no ../shared/data) report why instead of a figure.
-import { scanBench } from './scan';
+// `npm run bench [-- SECTION …]`: prints one JSON object of figures. Each section is a module exporting a
+// function; sections whose inputs are missing (no ../shared/data, no python3-torch) report why instead of a
+// figure. Long sections run only when named.
 import { decodeBench } from './decode';
+import { mlBench, mlRssBench } from './ml';
+import { scanBench } from './scan';
 
-const sections: Record<string, () => Promise<unknown>> = { scan: scanBench, decode: decodeBench };
-const only = process.argv.slice(2);
+const sections: Record<string, { run: () => Promise<unknown>; onlyWhenNamed?: boolean }> = {
+  scan: { run: scanBench },
+  decode: { run: decodeBench },
+  ml: { run: mlBench },
+  'ml-rss': { run: mlRssBench, onlyWhenNamed: true },
+};
+
+const named = process.argv.slice(2);
+const unknown = named.filter((name) => !(name in sections));
+if (unknown.length) {
+  process.stderr.write(`bench: unknown section ${unknown.join(', ')}; sections: ${Object.keys(sections).join(', ')}\n`);
+  process.exit(2);
+}
 const out: Record<string, unknown> = { machine: await machine() };
-for (const [name, run] of Object.entries(sections)) {
-  if (only.length && !only.includes(name)) continue;
+for (const [name, section] of Object.entries(sections)) {
+  if (named.length ? !named.includes(name) : section.onlyWhenNamed) continue;
   process.stderr.write(`bench: ${name}…\n`);
-  out[name] = await run();
+  out[name] = await section.run();
 }
 process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 
 async function machine() {
   const os = await import('node:os');
-  return { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30) };
+  return {
+    node: process.version,
+    cpus: os.cpus().length,
+    cpu: os.cpus()[0]?.model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    loadAverage: os.loadavg().map((v) => Math.round(v * 100) / 100),
+  };
 }

@@ -5,5 +5,24 @@ import { scan } from './scan';
 import { serve } from './serve';
 import { score } from './score';
 import { rle } from './rle';
+import { importTorch } from './import-torch';
+import { models } from './models';
+import { predict } from './predict';
+import { triage } from './triage';
+import { phantoms } from './phantoms';
+import { train } from './train';
 
-export const commands: Record<string, CliCommand> = { info, decode, scan, serve, score, rle };
+export const commands: Record<string, CliCommand> = {
+  info,
+  decode,
+  scan,
+  serve,
+  score,
+  rle,
+  'import-torch': importTorch,
+  models,
+  predict,
+  triage,
+  phantoms,
+  train,
+};

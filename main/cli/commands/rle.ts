@@ -1,4 +1,4 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { writeFileAtomically } from '../../fs/atomic-file';
 import path from 'node:path';
 import { countRows, createMask, decodeImageRows, encodeRle, EMPTY_RLE, formatSubmission, MaskTableError, type MaskTable, type Size } from '../../../ml/post';
 import { imageSize, imageSizeOptions, readMaskTableFile, reportMaskTableError } from '../mask-table-file';
@@ -19,7 +19,9 @@ export const rle: CliCommand = {
     try {
       const table = await readMaskTableFile(input);
       const encoded = reencode(table, size);
-      await writeAtomically(out, formatSubmission(encoded));
+      await writeFileAtomically(out, formatSubmission(encoded)).catch((error: Error) => {
+        throw new MaskTableError(`cannot write ${out}: ${error.message}`);
+      });
       const positive = encoded.filter((row) => row.encodedPixels !== EMPTY_RLE).length;
       process.stdout.write(`${JSON.stringify({ rows: countRows(table), images: encoded.length, positive, empty: encoded.length - positive, out })}\n`);
       return 0;
@@ -32,16 +34,4 @@ export const rle: CliCommand = {
 function reencode(table: MaskTable, size: Size): { imageId: string; encodedPixels: string }[] {
   const mask = createMask(size);
   return [...table].map(([imageId, rows]) => ({ imageId, encodedPixels: encodeRle(decodeImageRows(rows, size, mask)) }));
-}
-
-/** Written beside the target and renamed, so a failure never leaves a half-written table under the name. */
-async function writeAtomically(target: string, text: string): Promise<void> {
-  const partial = `${target}.${process.pid}.partial`;
-  try {
-    await writeFile(partial, text);
-    await rename(partial, target);
-  } catch (error) {
-    await rm(partial, { force: true });
-    throw new MaskTableError(`cannot write ${target}: ${(error as Error).message}`);
-  }
 }

@@ -16,11 +16,21 @@ export const bridgeMethods = Object.keys({
   'studies.detail': true,
   'studies.fileErrors': true,
   'images.load': true,
+  'training.start': true,
+  'training.cancel': true,
+  'training.resume': true,
+  'training.status': true,
+  'models.list': true,
+  'models.promote': true,
+  'models.discard': true,
+  'models.restore': true,
 } satisfies Record<ApiMethod, true>) as ApiMethod[];
 
 export const bridgeEvents = Object.keys({
   'scan.progress': true,
   'scan.done': true,
+  'training.progress': true,
+  'training.done': true,
 } satisfies Record<ApiEvent, true>) as ApiEvent[];
 
 /** `window.pleura` in the Electron renderer. Calls resolve to an outcome: Electron would strip a rejection's fields. */

@@ -1,8 +1,7 @@
 // Choosing the folder to scan: the native dialog where the shell has one (Electron), a path field otherwise.
 import { useState, type FormEvent } from 'react';
 import type { AppInfo } from '../../../main/api/contract';
-import { useApi } from '../../app/api-context';
-import { errorMessage } from '../../app/error-message';
+import { usePickFolder } from '../../app/use-pick-folder';
 
 type Props = { info: AppInfo; busy: boolean; onScan: (root: string) => void };
 
@@ -11,17 +10,7 @@ export function OpenFolder({ info, busy, onScan }: Props) {
 }
 
 function PickFolderButton({ busy, onScan }: Omit<Props, 'info'>) {
-  const client = useApi();
-  const [problem, setProblem] = useState<string | null>(null);
-  const pick = async () => {
-    setProblem(null);
-    try {
-      const { path } = await client.invoke('app.pickFolder', {});
-      if (path) onScan(path);
-    } catch (error) {
-      setProblem(errorMessage(error));
-    }
-  };
+  const { pick, problem } = usePickFolder(onScan);
   return (
     <div className="open-folder">
       <button type="button" className="button button--primary" onClick={pick} disabled={busy} data-testid="pick-folder">

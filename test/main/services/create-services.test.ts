@@ -116,7 +116,7 @@ describe('createServices', () => {
     expect(await services.handlers['studies.cancelScan']({ scanId: 'no-such-scan' })).toEqual({ cancelled: false });
     let cancelling: Promise<{ cancelled: boolean }> | undefined;
     services.events.subscribe((event, payload) => {
-      if (event === 'scan.progress' && !cancelling) cancelling = services.handlers['studies.cancelScan']({ scanId: payload.scanId });
+      if (event === 'scan.progress' && !cancelling) cancelling = services.handlers['studies.cancelScan']({ scanId: (payload as ApiEvents['scan.progress']).scanId });
     });
     const [first, second] = await Promise.all([
       services.handlers['studies.scan']({ path: folder }),

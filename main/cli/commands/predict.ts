@@ -1,0 +1,81 @@
+import { writeNpy } from '../npy';
+import { reportFileError } from '../file-error';
+import { CliUsageError, type CliCommand } from '../run';
+import { ensembleArgs, ensembleFlags, ensembleUsage, withEnsemble, type EnsembleArgs } from '../ensemble-flags';
+import { inferRadiograph } from '../../../ml/infer';
+import { inferenceModels } from '../../inference/load-ensemble';
+import { toRadiograph } from '../../inference/radiograph';
+import { createDecodePool } from '../../studies/decode-pool';
+
+const usage = `predict FILE.dcm --model DIR [--model DIR2 …] ${ensembleUsage} [--model-size] --out PROB.npy`;
+
+type PredictArgs = EnsembleArgs & {
+  file: string;
+  modelSize: boolean;
+  out: string;
+};
+
+export const predict: CliCommand = {
+  usage,
+  summary:
+    'probability map of one radiograph from one model folder or a weighted ensemble (flip TTA by default); writes float32 [rows, columns] .npy at the source size (--model-size: at the model size) and prints JSON with timings, engines and the classifier probability',
+  options: {
+    ...ensembleFlags,
+    'model-size': { type: 'boolean', default: false },
+    out: { type: 'string' },
+  },
+  async run({ positionals, values }) {
+    const args = predictArgs(positionals, values);
+    const started = performance.now();
+    const pool = createDecodePool({ size: 1 });
+    let image;
+    try {
+      image = await pool.decode(args.file);
+    } catch (error) {
+      return reportFileError(error, args.file);
+    } finally {
+      await pool.close();
+    }
+    return withEnsemble(args.models, args.engine, async (members) => {
+      try {
+        const inference = await inferRadiograph(toRadiograph(image), inferenceModels(members, args.size), {
+          tta: args.tta,
+          weights: args.weights,
+          output: args.modelSize ? 'model' : 'source',
+        });
+        const { rows, columns, data } = inference.probabilities;
+        await writeNpy(args.out, data, [rows, columns]);
+        const report = {
+          file: args.file,
+          out: args.out,
+          shape: [rows, columns],
+          tta: args.tta,
+          models: members.map(({ dir, engine }, k) => ({
+            dir,
+            arch: engine.loaded.arch,
+            inputSize: args.size ?? engine.loaded.input.size,
+            weight: args.weights[k],
+            engine: engine.describe(),
+          })),
+          classifierProbability: inference.classifierProbability,
+          timings: { decodeMs: image.decodeMs, ...inference.timings, totalMs: performance.now() - started },
+        };
+        process.stdout.write(`${JSON.stringify(report)}\n`);
+        return 0;
+      } catch (error) {
+        process.stderr.write(`pleura: predict: ${args.file}: ${(error as Error).message}\n`);
+        return 1;
+      }
+    });
+  },
+};
+
+function predictArgs(positionals: string[], values: Record<string, unknown>): PredictArgs {
+  const fail = (message: string): never => {
+    throw new CliUsageError(`${message}\nusage: pleura ${usage}`);
+  };
+  if (positionals.length !== 1) fail('predict takes exactly one DICOM file');
+  if (((values.model as string[] | undefined) ?? []).length === 0) fail('give at least one --model DIR');
+  if (typeof values.out !== 'string') fail('give --out PROB.npy');
+  return { ...ensembleArgs(values, fail), file: positionals[0], modelSize: values['model-size'] === true, out: values.out as string };
+}

@@ -1,0 +1,80 @@
+// `pleura triage FOLDER --out DIR`: every radiograph under FOLDER through the current model (or the models given),
+// with results.json, a SIIM submission.csv and a heatmap per image written to DIR. FOLDER is only ever read.
+import path from 'node:path';
+import { createModelLibrary } from '../../models/model-library';
+import { checkOutputFolder, OutputFolderError } from '../../triage/output-folder';
+import { RESULTS_FILE, SUBMISSION_FILE } from '../../triage/report';
+import { presetChoice, RuleChoiceError, thresholdsChoice, type RuleChoice } from '../../triage/rule-choice';
+import { triageFolder, type TriageProgress } from '../../triage/triage-folder';
+import { ensembleArgs, ensembleFlags, ensembleUsage, withEnsemble, type EnsembleArgs } from '../ensemble-flags';
+import { CliUsageError, type CliCommand } from '../run';
+
+const usage = `triage FOLDER --out DIR [--model DIR …] ${ensembleUsage} [--thresholds TOP,MIN_AREA,BOTTOM | --preset NAME]`;
+
+export const NO_CURRENT_MODEL =
+  'no current model; install one with `pleura models install` or `pleura import-torch … --install --set-current`, or pass --model';
+
+type TriageArgs = EnsembleArgs & { folder: string; out: string; rule: RuleChoice | undefined };
+
+export const triage: CliCommand = {
+  usage,
+  summary:
+    'triage every DICOM file under FOLDER with the current model (or --model folders, a weighted ensemble): writes DIR/results.json (flag, score, areas, side, findings, timings per image; errors listed), DIR/submission.csv (SIIM format) and DIR/heatmaps/<SOPInstanceUID>.png; progress on stderr. The rule is the first model card\'s unless --thresholds or --preset is given',
+  options: { ...ensembleFlags, out: { type: 'string' }, thresholds: { type: 'string' }, preset: { type: 'string' } },
+  async run({ positionals, values }) {
+    const args = triageArgs(positionals, values);
+    try {
+      await checkOutputFolder(args.folder, args.out);
+    } catch (error) {
+      if (error instanceof OutputFolderError) throw new CliUsageError(error.message);
+      throw error;
+    }
+    const dirs = args.models.length ? args.models : await currentModelDir();
+    if (dirs === null) {
+      process.stderr.write(`pleura: ${NO_CURRENT_MODEL}\n`);
+      return 1;
+    }
+    return withEnsemble(dirs, args.engine, async (members) => {
+      try {
+        const report = await triageFolder({ ...args, members, onProgress: writeProgress });
+        const { summary } = report;
+        process.stdout.write(
+          `${JSON.stringify({ out: path.resolve(args.out), results: RESULTS_FILE, submission: SUBMISSION_FILE, models: report.models.map((m) => m.ref), ...summary })}\n`,
+        );
+        return 0;
+      } catch (error) {
+        if (!(error instanceof RuleChoiceError)) throw error;
+        process.stderr.write(`pleura: triage: ${error.message}\n`);
+        return 2;
+      }
+    });
+  },
+};
+
+async function currentModelDir(): Promise<string[] | null> {
+  const current = await createModelLibrary().currentModel();
+  return current ? [current.dir] : null;
+}
+
+function writeProgress({ done, total, entry, ms }: TriageProgress): void {
+  const verdict = entry.status === 'ok' ? `${entry.flag} ${entry.score.toFixed(3)}` : `error ${entry.error.code}: ${entry.error.message}`;
+  process.stderr.write(`[${done}/${total}] ${entry.path}  ${verdict}  ${Math.round(ms)} ms\n`);
+}
+
+function triageArgs(positionals: string[], values: Record<string, unknown>): TriageArgs {
+  const fail = (message: string): never => {
+    throw new CliUsageError(`${message}\nusage: pleura ${usage}`);
+  };
+  if (positionals.length !== 1) fail('triage takes exactly one FOLDER');
+  if (typeof values.out !== 'string') fail('give --out DIR (outside FOLDER)');
+  const { thresholds, preset } = values;
+  if (thresholds !== undefined && preset !== undefined) fail('give --thresholds or --preset, not both');
+  let rule: RuleChoice | undefined;
+  try {
+    if (typeof thresholds === 'string') rule = thresholdsChoice(thresholds);
+    if (typeof preset === 'string') rule = presetChoice(preset);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  return { ...ensembleArgs(values, fail), folder: positionals[0], out: values.out as string, rule };
+}

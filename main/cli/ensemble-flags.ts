@@ -1,0 +1,66 @@
+// The flags every command that runs models shares (predict, triage): which model folders, their ensemble weights,
+// the engine, flip TTA and the input size; and loading those models with a clear message when one cannot be.
+import { normaliseWeights, ttaModes, type TtaMode } from '../../ml/infer';
+import { engineNames, type EngineName } from '../../ml/runtime/engine';
+import { disposeEnsemble, loadEnsemble, ModelLoadError, type EnsembleMember } from '../inference/load-ensemble';
+import type { CliCommand } from './run';
+
+export const ensembleFlags = {
+  model: { type: 'string', multiple: true },
+  weights: { type: 'string' },
+  engine: { type: 'string', default: 'onnx' },
+  tta: { type: 'string', default: 'hflip' },
+  size: { type: 'string' },
+} satisfies CliCommand['options'];
+
+export const ensembleUsage = '[--weights 0.6,0.4] [--engine onnx|tfjs] [--tta none|hflip] [--size N]';
+
+export type EnsembleArgs = {
+  /** as given; may be empty where the command has a default model */
+  models: string[];
+  /** normalised, one per model (one when no model is given) */
+  weights: number[];
+  engine: EngineName;
+  tta: TtaMode;
+  /** the input size override; null: each model's card size */
+  size: number | null;
+};
+
+/** The shared flags, checked; `fail` throws the command's usage error. */
+export function ensembleArgs(values: Record<string, unknown>, fail: (message: string) => never): EnsembleArgs {
+  const models = (values.model as string[] | undefined) ?? [];
+  const engine = values.engine as string;
+  if (!(engineNames as readonly string[]).includes(engine)) fail(`--engine must be one of ${engineNames.join(', ')}, got "${engine}"`);
+  const tta = values.tta as string;
+  if (!(ttaModes as readonly string[]).includes(tta)) fail(`--tta must be one of ${ttaModes.join(', ')}, got "${tta}"`);
+  const size = values.size as string | undefined;
+  if (size !== undefined && !/^[1-9]\d*$/.test(size)) fail(`--size must be a positive whole number of pixels, got "${size}"`);
+  let weights: number[] = [];
+  try {
+    const given = typeof values.weights === 'string' ? values.weights.split(',').map((w) => (w.trim() === '' ? NaN : Number(w))) : undefined;
+    weights = normaliseWeights(Math.max(1, models.length), given);
+  } catch (error) {
+    fail(`--weights: ${(error as Error).message}`);
+  }
+  return { models, weights, engine: engine as EngineName, tta: tta as TtaMode, size: size === undefined ? null : Number(size) };
+}
+
+/**
+ * Loads the models, runs `use` and frees them whatever happens. A model that cannot be loaded is reported on stderr
+ * as `pleura: model: DIR: reason` and gives exit code 1.
+ */
+export async function withEnsemble(dirs: readonly string[], engine: EngineName, use: (members: EnsembleMember[]) => Promise<number>): Promise<number> {
+  let members: EnsembleMember[];
+  try {
+    members = await loadEnsemble(dirs, { engine });
+  } catch (error) {
+    if (!(error instanceof ModelLoadError)) throw error;
+    process.stderr.write(`pleura: model: ${error.dir}: ${error.message}\n`);
+    return 1;
+  }
+  try {
+    return await use(members);
+  } finally {
+    await disposeEnsemble(members);
+  }
+}

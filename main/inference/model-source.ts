@@ -1,0 +1,26 @@
+// Where an engine's model comes from: a model folder (read by the model store, inside the worker so the weights
+// never cross threads) or a model already in memory (tests, freshly trained weights).
+import { loadModel, loadModelForOnnx } from '../../ml/io/model-store';
+import type { ModelCard } from '../../ml/io/model-card';
+import type { Normalisation } from '../../ml/preprocess';
+import type { EngineModel, EngineName } from '../../ml/runtime/engine';
+
+/** How the model is fed: the card's square input size and normalisation. */
+export type ModelInput = { size: number; normalisation: Normalisation };
+
+export type ModelSource = { dir: string } | { model: EngineModel; input: ModelInput };
+
+/** The model as `engine` needs it: the onnx engine gets the graph's file and no weights (it never reads them). */
+export async function openModelSource(source: ModelSource, engine: EngineName): Promise<{ model: EngineModel; input: ModelInput }> {
+  if ('model' in source) return source;
+  if (engine === 'onnx') {
+    const { card, definition, onnxPath } = await loadModelForOnnx(source.dir);
+    return { model: { definition, onnx: onnxPath }, input: inputOf(card) };
+  }
+  const { card, definition, weights, onnxPath } = await loadModel(source.dir);
+  return { model: { definition, weights, onnx: onnxPath }, input: inputOf(card) };
+}
+
+function inputOf(card: ModelCard): ModelInput {
+  return { size: card.input.size, normalisation: card.input.normalisation };
+}

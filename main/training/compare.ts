@@ -1,0 +1,76 @@
+// The held-out comparison a finished run ends with: the new model and the current one, each run through the
+// inference pipeline (the same preprocessing, engine and post-processing rule as triage) on the run's validation
+// images, scored with the challenge metric and as an image flag (mask non-empty = "pneumothorax").
+import type { HeldOutScore, TrainingComparison } from '../api/contract';
+import { cardRule, modelRef } from '../../ml/io/model-card';
+import { readModelCard } from '../../ml/io/model-store';
+import { inferRadiograph } from '../../ml/infer';
+import { applyRule, firstNonZero, imageScore, meanScore, type Mask } from '../../ml/post';
+import type { Radiograph } from '../../ml/preprocess';
+import type { EngineName } from '../../ml/runtime/engine';
+import { spawnEngine } from '../inference/engine-client';
+import { assignFolds, splitFold } from '../../ml/train/folds';
+import type { TrainingItem } from '../../ml/train/dataset';
+import { loadTrainingSet } from './data';
+import type { TrainingConfig } from './run-training';
+
+/** One validation image with its reference mask (at the image's own size). */
+export type HeldOutCase = { name: string; image: Radiograph; truth: Mask };
+
+/** A training item (8-bit, at the training size) as the radiograph the inference pipeline takes. */
+function asCase(item: TrainingItem): HeldOutCase {
+  const { rows, columns, data } = item.image;
+  return { name: item.id, image: { rows, columns, pixels: data, window: { center: 127.5, width: 255 }, invert: false, eightBit: true }, truth: item.mask };
+}
+
+/** The run's validation fold, split exactly as the trainer split it (same data, folds, fold and seed). */
+export async function heldOutCases(config: Pick<TrainingConfig, 'data' | 'size' | 'dataDir' | 'folds' | 'fold' | 'seed'>): Promise<HeldOutCase[]> {
+  const set = await loadTrainingSet(config.data, config.size, config.dataDir);
+  const assignment = assignFolds(set.items.map((item) => item.patientId), config.folds, config.seed);
+  return splitFold(assignment, config.fold).validation.map((index) => asCase(set.items[index]));
+}
+
+const isPositive = (mask: Mask) => firstNonZero(mask.data) >= 0;
+
+/** Mean Dice over the images, and the flag's sensitivity and specificity (null when there are no positives/negatives). */
+export function summariseScores(pairs: readonly { truth: Mask; predicted: Mask }[]): HeldOutScore {
+  const counts = { tp: 0, fn: 0, tn: 0, fp: 0 };
+  for (const { truth, predicted } of pairs) {
+    const key = isPositive(truth) ? (isPositive(predicted) ? 'tp' : 'fn') : isPositive(predicted) ? 'fp' : 'tn';
+    counts[key]++;
+  }
+  const ratio = (hit: number, miss: number) => (hit + miss === 0 ? null : hit / (hit + miss));
+  return {
+    meanDice: meanScore(pairs.map(({ truth, predicted }) => imageScore(truth, predicted))),
+    sensitivity: ratio(counts.tp, counts.fn),
+    specificity: ratio(counts.tn, counts.fp),
+    images: pairs.length,
+  };
+}
+
+/** Runs the model folder `dir` over the cases in one inference worker, with the thresholds its card states. */
+export async function scoreModel(dir: string, cases: readonly HeldOutCase[], engineName: EngineName = 'onnx'): Promise<HeldOutScore> {
+  const card = await readModelCard(dir);
+  const rule = cardRule(card);
+  const engine = await spawnEngine({ engine: engineName, source: { dir } });
+  try {
+    const model = { engine, inputSize: { rows: card.input.size, columns: card.input.size }, normalisation: card.input.normalisation };
+    const pairs = [];
+    for (const { image, truth } of cases) {
+      const { probabilities, classifierProbability } = await inferRadiograph(image, [model]);
+      const predicted = applyRule(probabilities, rule, { nonEmptyProbability: classifierProbability ?? undefined });
+      pairs.push({ truth, predicted });
+    }
+    return summariseScores(pairs);
+  } finally {
+    await engine.dispose();
+  }
+}
+
+/** Both models on the same held-out cases; `currentDir` null when no model is current yet. */
+export async function compareOnHeldOut(candidateDir: string, currentDir: string | null, cases: readonly HeldOutCase[]): Promise<TrainingComparison> {
+  if (cases.length === 0) throw new Error('the run has no held-out images to compare the models on');
+  const candidate = await scoreModel(candidateDir, cases);
+  const current = currentDir === null ? null : { ...(await scoreModel(currentDir, cases)), ref: modelRef(await readModelCard(currentDir)) };
+  return { images: cases.length, candidate, current, candidateBetter: current === null || candidate.meanDice >= current.meanDice };
+}

@@ -1,0 +1,227 @@
+// One training run end to end: check the output folder, choose the backend, build the architecture (fresh or from
+// --init), load the data at the training size, split by patient, train (ml/train), and write the result as a Pleura
+// model into MODELDIR beside its checkpoints and its JSON-lines log. It writes nothing outside MODELDIR: the
+// installed models and the current-model pointer are never touched (promotion is the settings service's job).
+import { createHash } from 'node:crypto';
+import { mkdir, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { version } from '../../package.json';
+import type { TrainingData } from '../api/contract';
+import { buildArchitecture, versionStamp, type ArchOptionValue } from '../../ml/io/new-model';
+import { describeModel, type ModelCard } from '../../ml/io/model-card';
+import { loadModel } from '../../ml/io/model-store';
+import { initialWeights, type WeightMap } from '../../ml/models';
+import type { DataSummary, TrainingItem } from '../../ml/train/dataset';
+import { assignFolds, splitFold } from '../../ml/train/folds';
+import { chooseTrainingBackend, type TrainingBackend } from '../../ml/train/loop/backend';
+import { planPreset, type Plan } from '../../ml/train/plans';
+import { trainModel, type EpochRecord, type TrainingProgress } from '../../ml/train/trainer';
+import type { GridPoint } from '../../ml/post';
+import { loadTrainingSet } from './data';
+import { openTrainingLog } from './training-log';
+import { publishModelBesideCheckpoints } from './publish-model';
+
+export type TrainingConfig = {
+  data: TrainingData;
+  arch: string;
+  archOptions?: Record<string, ArchOptionValue>;
+  /** a preset name or a whole plan */
+  plan: string | Plan;
+  size: number;
+  /** the run's epochs in all (shared among the plan's stages); the plan's own when absent */
+  epochs?: number;
+  /** replaces the plan's batch size */
+  batchSize?: number;
+  out: string;
+  resume: boolean;
+  /** a model folder whose weights start the run (continuing at another size: weights are size-independent) */
+  init?: string;
+  seed: number;
+  /** checkpoint every N steps as well as at each epoch end (0: epoch ends only) */
+  checkpointEvery: number;
+  folds: number;
+  /** the validation fold */
+  fold: number;
+  backend: TrainingBackend;
+  /** Pleura's data directory (the label store for data kind 'reviewed') */
+  dataDir: string;
+  /** model card id (default: the architecture) and notes */
+  id?: string;
+  notes?: string;
+};
+
+export type TrainingResult = {
+  modelDir: string;
+  card: ModelCard;
+  valDice: number;
+  bestThresholds: GridPoint;
+  data: DataSummary & { folds: number; fold: number; train: number; validation: number };
+  backend: string;
+  epochs: number;
+  steps: number;
+  seconds: number;
+};
+
+export type TrainingHooks = { onProgress?: (progress: TrainingProgress) => void; signal?: AbortSignal };
+
+export const CHECKPOINTS_FOLDER = 'checkpoints';
+export const TRAINING_LOG = 'train.log.jsonl';
+
+export async function runTraining(config: TrainingConfig, hooks: TrainingHooks = {}): Promise<TrainingResult> {
+  const out = path.resolve(config.out);
+  await checkOutput(out, config);
+  const plan = typeof config.plan === 'string' ? planPreset(config.plan) : config.plan;
+  const definition = buildArchitecture(config.arch, config.archOptions, config.size);
+  const weights = config.init ? await initWeights(config.init, definition.graph.params.map((p) => `${p.name}[${p.shape}]`).join(' '), config) : null;
+  const backend = await chooseTrainingBackend(config.backend);
+  const { data, summary } = await loadSplit(config);
+
+  await mkdir(out, { recursive: true });
+  const log = await openTrainingLog(path.join(out, TRAINING_LOG));
+  const started = Date.now();
+  try {
+    await log.write({ event: config.resume ? 'resume' : 'start', arch: config.arch, plan: plan.name, size: config.size, backend: backend.backend, data: summary });
+    const outcome = await trainModel(
+      data,
+      {
+        definition,
+        weights: weights ?? initialWeights(definition.graph, config.seed),
+        plan,
+        size: config.size,
+        epochs: config.epochs,
+        batchSize: config.batchSize,
+        seed: config.seed,
+        checkpointsDir: path.join(out, CHECKPOINTS_FOLDER),
+        checkpointEvery: config.checkpointEvery,
+        resume: config.resume,
+        fingerprint: fingerprint(config, plan, data.train.map((i) => i.id), data.validation.map((i) => i.id)),
+      },
+      {
+        signal: hooks.signal,
+        onProgress: (progress) => {
+          log.write({ event: progress.valDice === undefined ? 'step' : 'epoch', ...progress });
+          hooks.onProgress?.(progress);
+        },
+      },
+    );
+    const best = outcome.best;
+    const now = new Date();
+    const card = describeModel(definition, {
+      id: config.id ?? definition.metadata.arch,
+      version: versionStamp(now),
+      size: config.size,
+      createdAt: now.toISOString(),
+      thresholds: { kind: 'triple-threshold', top: best.best.top, minArea: best.best.minArea, bottom: best.best.bottom, minRegionArea: null, preset: null },
+      provenance: { source: 'training', file: null, sha256: null, importedAt: now.toISOString(), tool: `pleura ${version}` },
+      metrics: {
+        valDice: best.valDice,
+        bestThresholds: { ...best.best },
+        bestEpoch: { stage: best.stage, epoch: best.epoch + 1 },
+        history: outcome.history.map(historyPoint),
+        data: summary,
+        plan: plan.name,
+        stages: plan.stages.map((s) => s.name),
+        size: config.size,
+        epochs: outcome.history.length,
+        steps: outcome.steps,
+        seed: config.seed,
+        backend: backend.backend,
+        durationSeconds: Math.round(outcome.seconds),
+        ...(config.init ? { initialisedFrom: path.basename(path.resolve(config.init)) } : {}),
+      },
+      notes:
+        config.notes ??
+        `Trained by Pleura on ${summary.source}: ${summary.train} training and ${summary.validation} validation images (fold ${config.fold} of ${config.folds}). Not for clinical use without local validation.`,
+    });
+    const written = await publishModelBesideCheckpoints(out, { definition, weights: outcome.weights, card });
+    const result: TrainingResult = {
+      modelDir: out,
+      card: written,
+      valDice: best.valDice,
+      bestThresholds: best.best,
+      data: summary,
+      backend: backend.backend,
+      epochs: outcome.history.length,
+      steps: outcome.steps,
+      seconds: outcome.seconds,
+    };
+    await log.write({ event: 'done', valDice: best.valDice, bestThresholds: best.best, wallSeconds: (Date.now() - started) / 1000 });
+    return result;
+  } catch (error) {
+    await log.write({ event: 'stopped', error: (error as Error).message });
+    throw error;
+  } finally {
+    await log.close();
+  }
+}
+
+export type TrainingSplit = {
+  data: { train: TrainingItem[]; validation: TrainingItem[] };
+  summary: TrainingResult['data'];
+};
+
+/**
+ * The run's data at its size, split by patient into its training and validation folds: what runTraining trains
+ * on, and the held-out images a comparison of the new model with the current one should use.
+ */
+export async function loadSplit(config: Pick<TrainingConfig, 'data' | 'size' | 'dataDir' | 'folds' | 'fold' | 'seed'>): Promise<TrainingSplit> {
+  const set = await loadTrainingSet(config.data, config.size, config.dataDir);
+  if (set.items.length === 0) throw new Error(`no labelled images found in ${set.summary.source}`);
+  const split = splitFold(assignFolds(set.items.map((item) => item.patientId), config.folds, config.seed), config.fold);
+  const data = { train: split.train.map((i) => set.items[i]), validation: split.validation.map((i) => set.items[i]) };
+  return { data, summary: { ...set.summary, folds: config.folds, fold: config.fold, train: data.train.length, validation: data.validation.length } };
+}
+
+function historyPoint(record: EpochRecord) {
+  return { stage: record.stage, epoch: record.epoch + 1, loss: round(record.loss), lr: record.lr, valDice: round(record.valDice) };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e5) / 1e5;
+}
+
+/** A fresh run needs an empty (or absent) folder; a resumed one its own checkpoints. --init never equals --out. */
+async function checkOutput(out: string, config: TrainingConfig): Promise<void> {
+  if (config.init && path.resolve(config.init) === out) {
+    throw new Error(`--out ${config.out} is the --init model: training writes a new folder and never changes the model it starts from`);
+  }
+  let entries: string[] = [];
+  try {
+    entries = await readdir(out);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  if (config.resume) {
+    if (!entries.includes(CHECKPOINTS_FOLDER)) throw new Error(`nothing to resume in ${out}: it holds no ${CHECKPOINTS_FOLDER}/ folder`);
+    return;
+  }
+  const visible = entries.filter((name) => !name.startsWith('.'));
+  if (visible.length > 0) {
+    throw new Error(`${out} already holds files (${visible.slice(0, 5).join(', ')}); resume with --resume or train into a new folder`);
+  }
+}
+
+/** The --init model's weights, refused when its architecture is not the one being trained. */
+async function initWeights(dir: string, signature: string, config: TrainingConfig): Promise<WeightMap> {
+  const loaded = await loadModel(dir);
+  const theirs = loaded.definition.graph.params.map((p) => `${p.name}[${p.shape}]`).join(' ');
+  if (theirs !== signature) {
+    throw new Error(`--init ${dir} is a ${loaded.card.architecture.name} with other tensors than ${config.arch} ${JSON.stringify(config.archOptions ?? {})}`);
+  }
+  return loaded.weights;
+}
+
+function fingerprint(config: TrainingConfig, plan: Plan, train: string[], validation: string[]): string {
+  const facts = {
+    arch: config.arch,
+    archOptions: config.archOptions ?? {},
+    plan,
+    size: config.size,
+    batchSize: config.batchSize ?? null,
+    seed: config.seed,
+    init: config.init ? path.resolve(config.init) : null,
+    train,
+    validation,
+  };
+  return createHash('sha256').update(JSON.stringify(facts)).digest('hex');
+}

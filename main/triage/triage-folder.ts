@@ -1,0 +1,174 @@
+// One triage run over a folder: list the files, decode each (off the main thread, the next one while the current
+// one is in the model), infer with the loaded ensemble, apply the rule, and write the heatmaps as they come and
+// results.json and submission.csv at the end, each file whole or not at all. The input folder is only ever read.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { inferRadiograph, normaliseWeights, type InferenceResult, type TtaMode } from '../../ml/infer';
+import { modelRef } from '../../ml/io/model-card';
+import { columnDirection, encodeRle, formatSubmission, triage } from '../../ml/post';
+import type { DecodedImage } from '../api/contract';
+import { writeFileAtomically } from '../fs/atomic-file';
+import { inferenceModels, type EnsembleMember } from '../inference/load-ensemble';
+import { toRadiograph } from '../inference/radiograph';
+import { createDecodePool } from '../studies/decode-pool';
+import { DicomFileError } from '../studies/dicom/errors';
+import { walkFiles } from '../studies/walk';
+import { heatmapPng } from './heatmap-png';
+import { checkOutputFolder, HEATMAP_FOLDER } from './output-folder';
+import { runPipeline, type PipelineOptions } from './pipeline';
+import { RESULTS_FILE, SUBMISSION_FILE, summarise, type FailedImage, type ImageEntry, type TriageReport } from './report';
+import { resolveRule, type RuleChoice } from './rule-choice';
+
+export type TriageProgress = { done: number; total: number; entry: ImageEntry; ms: number };
+
+export interface TriageFolderOptions extends Pick<PipelineOptions, 'prefetch' | 'clock' | 'onSpan'> {
+  folder: string;
+  out: string;
+  /** loaded by the caller (loadEnsemble), which also frees them */
+  members: readonly EnsembleMember[];
+  /** one per member, normalised; default equal */
+  weights?: readonly number[];
+  /** default 'hflip' */
+  tta?: TtaMode;
+  /** the input size for every model; default each card's */
+  size?: number | null;
+  /** default: the first model's card */
+  rule?: RuleChoice;
+  onProgress?: (progress: TriageProgress) => void;
+}
+
+export async function triageFolder(options: TriageFolderOptions): Promise<TriageReport> {
+  const started = performance.now();
+  const { input, out } = await checkOutputFolder(options.folder, options.out);
+  const { rule, source: ruleSource } = resolveRule(options.rule, options.members);
+  const tta = options.tta ?? 'hflip';
+  const weights = normaliseWeights(options.members.length, options.weights);
+  const models = inferenceModels(options.members, options.size ?? null);
+  await mkdir(path.join(out, HEATMAP_FOLDER), { recursive: true });
+
+  const { files, unreadable } = await listFiles(input);
+  const entries: ImageEntry[] = [...unreadable];
+  const submission: { imageId: string; encodedPixels: string }[] = [];
+  const heatmapNames = new Set<string>();
+  const total = files.length + unreadable.length;
+  const pool = createDecodePool({ size: 1 });
+
+  /** The verdict on one decoded and inferred image; a failure here fails this image only. */
+  const judge = (image: DecodedImage, inference: InferenceResult) => {
+    const { info } = image;
+    const { mask, result } = triage(inference.probabilities, {
+      rule,
+      nonEmptyProbability: inference.classifierProbability ?? undefined,
+      pixelSpacing: info.pixelSpacing && { row: info.pixelSpacing.row, column: info.pixelSpacing.column },
+      columnDirection: columnDirection({ viewPosition: info.viewPosition }),
+    });
+    return { result, encodedPixels: encodeRle(mask), png: heatmapPng(inference.probabilities) };
+  };
+
+  const finishImage = async (file: string, image: DecodedImage, inference: InferenceResult): Promise<ImageEntry> => {
+    const start = performance.now();
+    let verdict: ReturnType<typeof judge>;
+    try {
+      verdict = judge(image, inference);
+    } catch (error) {
+      return failed(file, error, true);
+    }
+    const { info } = image;
+    const { result } = verdict;
+    // An output that cannot be written (disk full, no permission) stops the run: no image would fare better.
+    const heatmap = path.posix.join(HEATMAP_FOLDER, uniqueName(heatmapNames, info.sopInstanceUid));
+    await writeFileAtomically(path.join(out, heatmap), verdict.png);
+    submission.push({ imageId: info.sopInstanceUid, encodedPixels: verdict.encodedPixels });
+    const { preprocessMs, modelMs, postprocessMs } = inference.timings;
+    return {
+      path: file,
+      status: 'ok',
+      sopInstanceUid: info.sopInstanceUid,
+      studyInstanceUid: info.studyInstanceUid,
+      seriesInstanceUid: info.seriesInstanceUid,
+      rows: image.rows,
+      columns: image.columns,
+      flag: result.flag,
+      score: result.score,
+      nonEmptyProbability: inference.classifierProbability,
+      areaPixels: result.areaPixels,
+      areaMm2: result.areaMm2,
+      side: result.side,
+      findings: result.findings,
+      rule: result.rule,
+      heatmap,
+      timings: { decodeMs: image.decodeMs, preprocessMs, modelMs, postprocessMs: postprocessMs + performance.now() - start },
+    };
+  };
+
+  try {
+    await runPipeline<string, DecodedImage, InferenceResult>(
+      files,
+      {
+        decode: (file) => pool.decode(file),
+        infer: (image) => inferRadiograph(toRadiograph(image), models, { tta, weights, output: 'source' }),
+        async finish(file, outcome) {
+          const start = performance.now();
+          const entry = outcome.ok ? await finishImage(file, outcome.decoded, outcome.inferred) : failed(file, outcome.error, outcome.stage === 'infer');
+          entries.push(entry);
+          const ms = entry.status === 'ok' ? Object.values(entry.timings).reduce((a, b) => a + b, 0) : performance.now() - start;
+          options.onProgress?.({ done: entries.length, total, entry, ms });
+        },
+      },
+      options,
+    );
+  } finally {
+    await pool.close();
+  }
+
+  await writeFileAtomically(path.join(out, SUBMISSION_FILE), formatSubmission(submission));
+  const report: TriageReport = {
+    format: 'pleura-triage',
+    formatVersion: 1,
+    createdAt: new Date().toISOString(),
+    folder: input,
+    models: options.members.map(({ dir, card, engine }, k) => ({
+      ref: modelRef(card),
+      dir,
+      arch: engine.loaded.arch,
+      inputSize: models[k].inputSize.rows,
+      normalisation: models[k].normalisation,
+      weight: weights[k],
+      engine: engine.describe(),
+    })),
+    tta,
+    rule,
+    ruleSource,
+    images: entries,
+    summary: summarise(entries, performance.now() - started),
+  };
+  await writeFileAtomically(path.join(out, RESULTS_FILE), `${JSON.stringify(report, null, 2)}\n`);
+  return report;
+}
+
+/** Every regular file under the folder, in a stable order; entries that could not be examined become errors. */
+async function listFiles(folder: string): Promise<{ files: string[]; unreadable: FailedImage[] }> {
+  const files: string[] = [];
+  const unreadable: FailedImage[] = [];
+  for await (const entry of walkFiles(folder)) {
+    if (entry.error) unreadable.push(failed(entry.path, entry.error, false));
+    else files.push(entry.path);
+  }
+  return { files: files.sort(), unreadable };
+}
+
+/** A decode failure keeps the decoder's code; anything after a successful decode is the triage's own failure. */
+function failed(file: string, error: unknown, decoded: boolean): FailedImage {
+  if (decoded) return { path: file, status: 'error', error: { code: 'triage-failed', message: (error as Error)?.message ?? String(error) } };
+  const { code, message } = DicomFileError.from(error, file);
+  return { path: file, status: 'error', error: { code, message } };
+}
+
+/** `<SOP Instance UID>.png`, made safe as a file name and unique within the run (copies of one image share a UID). */
+function uniqueName(taken: Set<string>, uid: string): string {
+  const base = uid.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '') || 'image';
+  let name = `${base}.png`;
+  for (let copy = 2; taken.has(name); copy++) name = `${base}_${copy}.png`;
+  taken.add(name);
+  return name;
+}

@@ -1,0 +1,156 @@
+// The model card (card.json): what a model folder says about itself — how to rebuild, feed and read the network,
+// which thresholds it was validated with, where its weights came from, and the sha256 of every file beside it.
+import { z } from 'zod';
+import { architectureNames, countParameters, type ArchName, type ModelDefinition } from '../models';
+import { invalidFile, ModelFolderError } from './model-folder-error';
+import { ClassifierGate, rulePresets, SeededThreshold, TripleThreshold, type PostProcessRule } from '../post/rules';
+
+export const CARD_FILE = 'card.json';
+
+/** Ids and versions name folders (`<id>@<version>`) on every platform: no separators, no '@', no leading dot. */
+const FOLDER_PART_RULE = '1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit';
+const FolderPart = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, `expected ${FOLDER_PART_RULE}`);
+const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 as 64 lowercase hex digits');
+const Timestamp = z.iso.datetime({ offset: true });
+/** A plain file name, so a card can never point outside its own folder. */
+const FileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a plain file name inside the model folder');
+const FileEntry = z.object({ path: FileName, sha256: Sha256 }).strict();
+
+/** A post-processing rule (ml/post) plus the preset it came from: null when a threshold search chose it. */
+const withPreset = { preset: z.string().min(1).nullable() };
+export const CardThresholds = z.discriminatedUnion('kind', [
+  TripleThreshold.extend(withPreset),
+  ClassifierGate.extend(withPreset),
+  SeededThreshold.extend(withPreset),
+]);
+export type CardThresholds = z.infer<typeof CardThresholds>;
+
+export const Provenance = z
+  .object({
+    source: z.enum(['random-init', 'pytorch', 'training']),
+    /** the source file's base name (never its full path: the card travels to other machines) */
+    file: z.string().min(1).nullable(),
+    sha256: Sha256.nullable(),
+    /** random-init only: the seed that reproduces the weights */
+    seed: z.number().int().optional(),
+    importedAt: Timestamp,
+    tool: z.string().regex(/^pleura \d+\.\d+/, 'expected "pleura <version>"'),
+  })
+  .strict()
+  .superRefine((p, context) => {
+    if (p.source !== 'pytorch') return;
+    for (const key of ['file', 'sha256'] as const) {
+      if (p[key] === null) context.addIssue({ code: 'custom', path: [key], message: 'a PyTorch import records its source file' });
+    }
+  });
+export type Provenance = z.infer<typeof Provenance>;
+
+export const ModelCard = z
+  .object({
+    format: z.literal('pleura-model'),
+    formatVersion: z.literal(1),
+    id: FolderPart,
+    version: FolderPart,
+    createdAt: Timestamp,
+    architecture: z
+      .object({
+        name: z.enum(architectureNames() as [ArchName, ...ArchName[]]),
+        /** the options the architecture was built with, defaults filled in: enough to rebuild it */
+        options: z.record(z.string(), z.union([z.number(), z.boolean(), z.string()])),
+        encoder: z.string().min(1),
+        parameters: z.number().int().positive(),
+      })
+      .strict(),
+    input: z
+      .object({
+        size: z.number().int().positive(),
+        channels: z.literal(3),
+        normalisation: z.enum(['none', 'imagenet']),
+        multiple: z.number().int().positive(),
+      })
+      .strict()
+      .refine((input) => input.size % input.multiple === 0, { path: ['size'], message: 'the input size must be a multiple of input.multiple' }),
+    outputs: z.array(z.string().min(1)).min(1),
+    thresholds: CardThresholds,
+    provenance: Provenance,
+    metrics: z.record(z.string(), z.json()).optional(),
+    notes: z.string(),
+    files: z.object({ weights: FileEntry, manifest: FileEntry, onnx: FileEntry }).strict(),
+  })
+  .strict();
+export type ModelCard = z.infer<typeof ModelCard>;
+/** A card before its files are written: writeModel adds `files`. */
+export type ModelCardBody = Omit<ModelCard, 'files'>;
+
+/** Validates a parsed card; the error names the source and every offending field by its dotted path. */
+export function parseModelCard(value: unknown, source = CARD_FILE): ModelCard {
+  const result = ModelCard.safeParse(value);
+  if (result.success) return result.data;
+  throw invalidFile(source, result.error, 'not a valid model card');
+}
+
+/** science.md's validation-best triplet (0.75, 2000, 0.3), dropping regions under 100 pixels (at 1024x1024). */
+export function defaultThresholds(): CardThresholds {
+  return { ...rulePresets['validation-best'], minRegionArea: 100, preset: 'validation-best' };
+}
+
+/** The card's thresholds as the rule ml/post applies. */
+export function cardRule(card: Pick<ModelCard, 'thresholds'>): PostProcessRule {
+  const { preset: _preset, ...rule } = card.thresholds;
+  return rule as PostProcessRule;
+}
+
+export type CardDraft = Pick<ModelCardBody, 'id' | 'version' | 'provenance' | 'notes'> &
+  Partial<Pick<ModelCardBody, 'createdAt' | 'thresholds' | 'metrics'>> & {
+    /** the square input size the model runs at (512 unless given) */
+    size?: number;
+  };
+
+/** A card body whose architecture, input and outputs are read off the definition, so they cannot disagree with it. */
+export function describeModel(definition: ModelDefinition, draft: CardDraft): ModelCardBody {
+  const { metadata, graph } = definition;
+  const { size = 512, thresholds = defaultThresholds(), createdAt = new Date().toISOString(), ...rest } = draft;
+  return {
+    format: 'pleura-model',
+    formatVersion: 1,
+    ...rest,
+    createdAt,
+    architecture: { name: metadata.arch, options: { ...metadata.options }, encoder: metadata.encoder, parameters: countParameters(graph) },
+    input: { size, channels: metadata.inputChannels, normalisation: metadata.normalization, multiple: metadata.inputMultiple },
+    outputs: [...metadata.outputNames],
+    thresholds,
+  };
+}
+
+/**
+ * Throws when a card's derived facts disagree with the architecture it names as rebuilt here (a card edited by
+ * hand, or written by a Pleura whose architecture has since changed). Normalisation may differ on purpose: the
+ * card records how the weights were trained.
+ */
+export function checkCardMatches(card: ModelCardBody, definition: ModelDefinition, source = CARD_FILE): void {
+  const { metadata, graph } = definition;
+  const facts: [string, unknown, unknown][] = [
+    ['architecture.name', card.architecture.name, metadata.arch],
+    ['architecture.encoder', card.architecture.encoder, metadata.encoder],
+    ['architecture.parameters', card.architecture.parameters, countParameters(graph)],
+    ['input.multiple', card.input.multiple, metadata.inputMultiple],
+    ['outputs', card.outputs.join(','), metadata.outputNames.join(',')],
+  ];
+  const wrong = facts.filter(([, stated, actual]) => stated !== actual);
+  if (wrong.length === 0) return;
+  const details = wrong.map(([field, stated, actual]) => `${field} is ${String(stated)}, the architecture has ${String(actual)}`);
+  throw new ModelFolderError(`${source}: the card does not match ${metadata.arch} as built from its options: ${details.join('; ')}`);
+}
+
+/** `<id>@<version>`: how the data directory names an installed model and the CLI refers to it. */
+export function modelRef(card: Pick<ModelCard, 'id' | 'version'>): string {
+  return `${card.id}@${card.version}`;
+}
+
+export function parseModelRef(ref: string): { id: string; version: string } {
+  const [id, version, ...extra] = ref.split('@');
+  if (extra.length === 0 && version !== undefined && FolderPart.safeParse(id).success && FolderPart.safeParse(version).success) {
+    return { id, version };
+  }
+  throw new ModelFolderError(`"${ref}" is not a model reference; expected ID@VERSION, each ${FOLDER_PART_RULE}`);
+}

@@ -1,0 +1,248 @@
+// Writes a GraphIR and its weights as an ONNX model (opset 17) for onnxruntime: NCHW input `image` [N, 3, H, W]
+// with symbolic N, H, W; outputs `logits` [N, 1, H, W] and, where the model has one, `cls_logit` [N, 1].
+import onnxProto from 'onnx-proto';
+import type { BatchNormNode, Conv2dNode, GraphIR, GraphNode, ModelDefinition, ValueName, WeightMap } from '../models';
+import { resolveWeights } from '../models';
+
+const { onnx } = onnxProto;
+type INodeProto = onnxProto.onnx.INodeProto;
+type IAttributeProto = onnxProto.onnx.IAttributeProto;
+type ITensorProto = onnxProto.onnx.ITensorProto;
+type IValueInfoProto = onnxProto.onnx.IValueInfoProto;
+
+export const ONNX_OPSET = 17;
+/** The IR version that goes with opset 17. */
+const ONNX_IR_VERSION = 8;
+
+export type OnnxExportOptions = {
+  /**
+   * Fold each BatchNorm into the convolution before it (inference-only graph, fewer kernels); otherwise emit
+   * BatchNormalization nodes. Default true.
+   */
+  foldBatchNorm?: boolean;
+  producerVersion?: string;
+};
+
+export function exportOnnx(definition: ModelDefinition, weights: WeightMap, options: OnnxExportOptions = {}): Uint8Array {
+  const { graph, metadata } = definition;
+  const tensors = resolveWeights(graph, weights);
+  const emitter = new OnnxEmitter(graph, tensors, options.foldBatchNorm ?? true);
+  const model = onnx.ModelProto.create({
+    irVersion: ONNX_IR_VERSION,
+    opsetImport: [{ domain: '', version: ONNX_OPSET }],
+    producerName: 'pleura',
+    producerVersion: options.producerVersion ?? '0',
+    graph: emitter.graph(metadata.arch),
+    metadataProps: Object.entries({
+      arch: metadata.arch,
+      encoder: metadata.encoder,
+      normalization: metadata.normalization,
+      input_multiple: String(metadata.inputMultiple),
+      outputs: metadata.outputNames.join(','),
+      options: JSON.stringify(metadata.options),
+    }).map(([key, value]) => ({ key, value })),
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+class OnnxEmitter {
+  private readonly nodes: INodeProto[] = [];
+  private readonly initializers = new Map<string, ITensorProto>();
+  private readonly consumers = new Map<ValueName, GraphNode[]>();
+  private readonly outputNames: Map<ValueName, string>;
+
+  constructor(
+    private readonly ir: GraphIR,
+    private readonly tensors: ReadonlyMap<string, Float32Array>,
+    private readonly foldBatchNorm: boolean,
+  ) {
+    for (const node of ir.nodes) {
+      for (const input of node.inputs) this.consumers.set(input, [...(this.consumers.get(input) ?? []), node]);
+    }
+    this.outputNames = new Map(ir.outputs.map((o) => [o.value, o.name]));
+  }
+
+  graph(name: string): onnxProto.onnx.IGraphProto {
+    const folded = new Set<GraphNode>();
+    for (const node of this.ir.nodes) {
+      if (folded.has(node)) continue;
+      const bn = node.op === 'conv2d' ? this.foldableBatchNorm(node) : null;
+      if (node.op === 'conv2d' && bn) {
+        this.emitFoldedConv(node, bn);
+        folded.add(bn);
+      } else {
+        this.emit(node);
+      }
+    }
+    return {
+      name,
+      node: this.nodes,
+      initializer: [...this.initializers.values()],
+      input: this.ir.inputs.map((i) => valueInfo(i.name, ['N', i.channels, 'H', 'W'])),
+      output: this.ir.outputs.map((o) => {
+        const c = outputChannels(this.ir.nodes.find((n) => n.output === o.value)!);
+        return valueInfo(o.name, o.kind === 'map' ? ['N', c, 'H', 'W'] : ['N', c]);
+      }),
+    };
+  }
+
+  /** A BatchNorm reading this conv's output, when it is that output's only reader and folding is on. */
+  private foldableBatchNorm(node: Conv2dNode): BatchNormNode | null {
+    if (!this.foldBatchNorm || this.outputNames.has(node.output)) return null;
+    const readers = this.consumers.get(node.output) ?? [];
+    return readers.length === 1 && readers[0].op === 'batchNorm' ? readers[0] : null;
+  }
+
+  private emit(node: GraphNode): void {
+    const inputs = node.inputs.map((v) => this.name(v));
+    const output = this.name(node.output);
+    switch (node.op) {
+      case 'conv2d':
+        this.weight(node.weight);
+        if (node.bias) this.weight(node.bias);
+        return this.add('Conv', [...inputs, node.weight, ...(node.bias ? [node.bias] : [])], output, convAttributes(node));
+      case 'batchNorm':
+        for (const p of [node.weight, node.bias, node.runningMean, node.runningVar]) this.weight(p);
+        return this.add('BatchNormalization', [...inputs, node.weight, node.bias, node.runningMean, node.runningVar], output, [
+          floatAttr('epsilon', node.eps),
+          floatAttr('momentum', 1 - node.momentum),
+        ]);
+      case 'maxPool':
+        return this.add('MaxPool', inputs, output, [
+          intsAttr('kernel_shape', node.kernel),
+          intsAttr('strides', node.stride),
+          intsAttr('pads', node.pad),
+          intAttr('ceil_mode', node.ceilMode ? 1 : 0),
+        ]);
+      case 'upsample': {
+        const scales = this.constant(`const:scales_${node.scale}`, [4], [1, 1, node.scale, node.scale]);
+        // PyTorch nearest = floor(dst / scale) ('asymmetric' + 'floor'); bilinear with align_corners false =
+        // 'half_pixel' (ORT clamps the source coordinate at the border exactly as PyTorch does).
+        const attributes =
+          node.mode === 'nearest'
+            ? [strAttr('mode', 'nearest'), strAttr('coordinate_transformation_mode', 'asymmetric'), strAttr('nearest_mode', 'floor')]
+            : [strAttr('mode', 'linear'), strAttr('coordinate_transformation_mode', 'half_pixel')];
+        return this.add('Resize', [inputs[0], '', scales], output, attributes);
+      }
+      case 'linear':
+        this.weight(node.weight);
+        if (node.bias) this.weight(node.bias);
+        return this.add('Gemm', [...inputs, node.weight, ...(node.bias ? [node.bias] : [])], output, [intAttr('transB', 1)]);
+      case 'relu':
+        return this.add('Relu', inputs, output);
+      case 'sigmoid':
+        return this.add('Sigmoid', inputs, output);
+      case 'add':
+        return this.add('Add', inputs, output);
+      case 'mul':
+        return this.add('Mul', inputs, output);
+      case 'max':
+        return this.add('Max', inputs, output);
+      case 'concat':
+        return this.add('Concat', inputs, output, [intAttr('axis', 1)]);
+      case 'globalAvgPool':
+        return this.add('GlobalAveragePool', inputs, output);
+      case 'flatten':
+        return this.add('Flatten', inputs, output, [intAttr('axis', 1)]);
+    }
+  }
+
+  /** conv → BN as one conv: w' = w·γ/√(σ²+ε) per output channel, b' = (b − μ)·γ/√(σ²+ε) + β. Computed in float64. */
+  private emitFoldedConv(conv: Conv2dNode, bn: BatchNormNode): void {
+    const w = this.tensors.get(conv.weight)!;
+    const b = conv.bias ? this.tensors.get(conv.bias)! : null;
+    const [gamma, beta, mean, variance] = [bn.weight, bn.bias, bn.runningMean, bn.runningVar].map((n) => this.tensors.get(n)!);
+    const perChannel = w.length / conv.outChannels;
+    const foldedW = new Float32Array(w.length);
+    const foldedB = new Float32Array(conv.outChannels);
+    for (let c = 0; c < conv.outChannels; c++) {
+      const scale = gamma[c] / Math.sqrt(variance[c] + bn.eps);
+      for (let i = c * perChannel; i < (c + 1) * perChannel; i++) foldedW[i] = w[i] * scale;
+      foldedB[c] = ((b ? b[c] : 0) - mean[c]) * scale + beta[c];
+    }
+    // The folded tensors take the BN's names so no initializer name claims a value it does not hold.
+    const weightName = `${bn.weight}:folded_conv_weight`;
+    const biasName = `${bn.bias}:folded_conv_bias`;
+    this.initializers.set(weightName, floatTensor(weightName, this.shapeOf(conv.weight), foldedW));
+    this.initializers.set(biasName, floatTensor(biasName, [conv.outChannels], foldedB));
+    this.add('Conv', [this.name(conv.inputs[0]), weightName, biasName], this.name(bn.output), convAttributes(conv));
+  }
+
+  private add(opType: string, input: string[], output: string, attribute: IAttributeProto[] = []): void {
+    this.nodes.push({ opType, input, output: [output], attribute, name: `${opType}_${this.nodes.length}` });
+  }
+
+  private name(value: ValueName): string {
+    return this.outputNames.get(value) ?? value;
+  }
+
+  private weight(name: string): void {
+    if (!this.initializers.has(name)) this.initializers.set(name, floatTensor(name, this.shapeOf(name), this.tensors.get(name)!));
+  }
+
+  private constant(name: string, dims: number[], values: number[]): string {
+    if (!this.initializers.has(name)) this.initializers.set(name, floatTensor(name, dims, Float32Array.from(values)));
+    return name;
+  }
+
+  private shapeOf(param: string): number[] {
+    return [...this.ir.params.find((p) => p.name === param)!.shape];
+  }
+}
+
+function outputChannels(node: GraphNode): number {
+  switch (node.op) {
+    case 'conv2d':
+      return node.outChannels;
+    case 'linear':
+      return node.outFeatures;
+    default:
+      throw new Error(`graph outputs are read from conv or linear layers, not ${node.op}`);
+  }
+}
+
+function convAttributes(node: Conv2dNode): IAttributeProto[] {
+  return [
+    intsAttr('kernel_shape', node.kernel),
+    intsAttr('strides', node.stride),
+    intsAttr('pads', node.pad),
+    intsAttr('dilations', node.dilation),
+    intAttr('group', node.groups),
+  ];
+}
+
+function floatTensor(name: string, dims: readonly number[], values: Float32Array): ITensorProto {
+  // raw_data is little-endian; so is every platform Node runs on.
+  const raw = new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+  return { name, dims: [...dims], dataType: onnx.TensorProto.DataType.FLOAT, rawData: raw };
+}
+
+function valueInfo(name: string, dims: readonly (number | string)[]): IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: onnx.TensorProto.DataType.FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
+      },
+    },
+  };
+}
+
+const AttributeType = onnx.AttributeProto.AttributeType;
+
+function intAttr(name: string, i: number): IAttributeProto {
+  return { name, type: AttributeType.INT, i };
+}
+
+function intsAttr(name: string, ints: readonly number[]): IAttributeProto {
+  return { name, type: AttributeType.INTS, ints: [...ints] };
+}
+
+function floatAttr(name: string, f: number): IAttributeProto {
+  return { name, type: AttributeType.FLOAT, f };
+}
+
+function strAttr(name: string, s: string): IAttributeProto {
+  return { name, type: AttributeType.STRING, s: new TextEncoder().encode(s) };
+}

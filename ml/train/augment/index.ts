@@ -1,0 +1,10 @@
+export type { Labelled, Mask, Shape, Transform } from './types';
+export { compose, oneOf, type ComposeParams, type OneOfParams } from './compose';
+export { horizontalFlip } from './flip';
+export { randomBrightness, randomContrast, randomGamma } from './photometric';
+export { elasticTransform, type ElasticParams } from './elastic';
+export { gridDistortion, type GridDistortionParams } from './grid-distortion';
+export { opticalDistortion, type OpticalDistortionParams } from './optical-distortion';
+export { shiftScaleRotate, type ShiftScaleRotateParams } from './shift-scale-rotate';
+export { resize } from './resize';
+export { createTrainingAugmentation, createValidationTransform, type Augmentation } from './pipelines';

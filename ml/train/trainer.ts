@@ -1,0 +1,484 @@
+// The training loop (science.md, "Training schedule"): a plan's stages in order, each with its own optimiser,
+// scheduler, positive share and loss; every epoch sampled, augmented, stepped, validated, scored for the top-k and
+// early stopping; everything that decides what happens next checkpointed, so a resumed run continues with exactly
+// the sequence an uninterrupted one would have produced (bit-identical on the cpu backend).
+import * as tf from '@tensorflow/tfjs';
+import type { GridPoint } from '../post';
+import type { ModelDefinition, WeightMap } from '../models';
+import { Rng } from '../random';
+import { TfjsGraphModel } from '../runtime/tfjs-graph';
+import { createTrainingAugmentation } from './augment';
+import {
+  latestCheckpoint,
+  pruneStepCheckpoints,
+  readCheckpoint,
+  removeCheckpoint,
+  stepCheckpointName,
+  writeCheckpoint,
+} from './checkpoint';
+import type { TrainingItem } from './dataset';
+import { imageBatch, maskBatch } from './loop/batch';
+import { withMemoryAdvice } from './loop/memory';
+import { createEma, type Ema, type EmaState } from './ema';
+import { createLoss, requiresClsLogit } from './losses';
+import { keepTopK, observeScore, startEarlyStopping, type EarlyStopping, type RankedCheckpoint } from './model-selection';
+import { createAdam, type Adam, type OptimState } from './optim';
+import { withEpochs, type Plan, type Stage } from './plans';
+import { positiveShareAt, sampleEpoch } from './sampler';
+import { createScheduler, type Scheduler, type SchedulerState } from './schedules';
+import { validate } from './validation';
+
+export type TrainerConfig = {
+  definition: ModelDefinition;
+  /** the starting weights (random initialisation or --init); ignored when resuming */
+  weights: WeightMap;
+  plan: Plan;
+  /** the square size the items are at */
+  size: number;
+  /** the run's epochs in all, shared among the stages in proportion to their length (plans.ts withEpochs) */
+  epochs?: number;
+  /** replaces every stage's batch size */
+  batchSize?: number;
+  seed: number;
+  /** MODELDIR/checkpoints */
+  checkpointsDir: string;
+  /** also checkpoint every N optimiser steps (0: at epoch ends only) */
+  checkpointEvery: number;
+  resume: boolean;
+  /**
+   * What must not change between a run and its resumption (data, fold, architecture, plan, size, seed): a resume
+   * with another fingerprint is refused instead of silently mixing two runs.
+   */
+  fingerprint: string;
+};
+
+export type TrainingProgress = {
+  /** 0-based stage index, with the stage's name and the plan's stage count */
+  stage: number;
+  stageName: string;
+  stages: number;
+  /** 1-based epoch within the stage, and the stage's epoch count */
+  epoch: number;
+  epochs: number;
+  /** optimiser steps done in this epoch, out of stepsInEpoch */
+  step: number;
+  stepsInEpoch: number;
+  globalStep: number;
+  loss: number;
+  lr: number;
+  /** set on the report that ends an epoch */
+  valDice?: number;
+  etaSeconds: number;
+  imagesPerSecond: number;
+};
+
+export type EpochRecord = {
+  stage: number;
+  epoch: number;
+  loss: number;
+  lr: number;
+  valDice: number;
+  /** the best threshold triplet of this epoch's validation */
+  best: GridPoint;
+  seconds: number;
+};
+
+export type TrainerHooks = {
+  onProgress?: (progress: TrainingProgress) => void;
+  signal?: AbortSignal;
+};
+
+export type TrainerOutcome = {
+  /** the best epoch's weights (the EMA weights when the stage kept an average), state_dict names */
+  weights: Map<string, Float32Array>;
+  best: EpochRecord;
+  history: EpochRecord[];
+  steps: number;
+  /** training time, interruptions excluded */
+  seconds: number;
+};
+
+export class TrainingCancelledError extends Error {
+  override name = 'TrainingCancelledError';
+  constructor(readonly checkpoint: string) {
+    super(`training cancelled; resume from ${checkpoint}`);
+  }
+}
+
+/** The top-k epochs over the run (best first) and the stage's early stopping. */
+type Selection = { kept: RankedCheckpoint[]; early: EarlyStopping };
+
+type LoopState = {
+  fingerprint: string;
+  stage: number;
+  /** 0-based epoch within the stage */
+  epoch: number;
+  /** steps done in the epoch */
+  step: number;
+  globalStep: number;
+  /** the epoch's sample order (indices into the training items); null before the epoch is drawn */
+  order: number[] | null;
+  /** the run's generator (draws each epoch's sampling and augmentation seeds) and the epoch's augmentation stream */
+  rng: { run: number; augment: number };
+  weights: Map<string, Float32Array>;
+  optimizer: OptimState | null;
+  scheduler: SchedulerState;
+  ema: EmaState | null;
+  selection: Selection;
+  /** early stopping ended the stage (its last checkpoint already written) */
+  stopStage: boolean;
+  history: EpochRecord[];
+  epochLoss: { sum: number; count: number };
+  seconds: number;
+};
+
+const RESUME_CHECKPOINTS_KEPT = 2;
+
+export async function trainModel(
+  data: { train: readonly TrainingItem[]; validation: readonly TrainingItem[] },
+  config: TrainerConfig,
+  hooks: TrainerHooks = {},
+): Promise<TrainerOutcome> {
+  const plan = config.epochs === undefined ? config.plan : withEpochs(config.plan, config.epochs);
+  checkConfig(data, { ...config, plan });
+  config = { ...config, plan };
+  const { definition } = config;
+  const state = config.resume ? await resumeState(config) : freshState(config);
+  const model = TfjsGraphModel.fromWeights(definition, state.weights);
+  state.weights = new Map(); // the model holds them now; the state's copy is refreshed at each checkpoint
+  const augmentation = createTrainingAugmentation(config.size);
+  const clock = etaClock(data.train, config);
+  try {
+    while (state.stage < plan.stages.length) {
+      const stage = plan.stages[state.stage];
+      const run = await startStage(model, stage, state, config);
+      try {
+        await runStage(model, run, state, data, config, hooks, augmentation, clock);
+        await nextStage(model, state, config);
+      } finally {
+        run.optimizer.dispose();
+        run.ema?.dispose();
+      }
+    }
+    const best = state.selection.kept[0];
+    const weights = (await readCheckpoint<{ weights: Map<string, Float32Array> }>(`${config.checkpointsDir}/${best.name}`)).weights;
+    const record = state.history.find((r) => topName(r) === best.name)!;
+    return { weights, best: record, history: state.history, steps: state.globalStep, seconds: state.seconds };
+  } finally {
+    model.dispose();
+  }
+}
+
+type StageRun = {
+  stage: Stage;
+  optimizer: Adam;
+  scheduler: Scheduler;
+  ema: Ema | null;
+  loss: ReturnType<typeof createLoss>;
+  batchSize: number;
+};
+
+async function startStage(model: TfjsGraphModel, stage: Stage, state: LoopState, config: TrainerConfig): Promise<StageRun> {
+  model.setTrainingSetup({
+    freezeEncoder: stage.freezeEncoder,
+    encoderBatchNorm: stage.encoderBatchNorm ?? config.definition.metadata.encoderBatchNorm,
+  });
+  const optimizer = createAdam({ lr: stage.lr, weightDecay: stage.weightDecay, clipNorm: stage.clipNorm });
+  if (state.optimizer) optimizer.importState(state.optimizer, model.namedVariables());
+  const scheduler = createScheduler(stage.scheduler, stage.lr);
+  scheduler.load(state.scheduler);
+  // Buffers too: BatchNorm's running statistics must match the averaged weights they normalise for.
+  const ema = stage.ema ? createEma(model.namedVariables(), stage.ema.decay) : null;
+  if (ema && state.ema) ema.importState(state.ema);
+  return { stage, optimizer, scheduler, ema, loss: createLoss(stage.loss), batchSize: config.batchSize ?? stage.batchSize };
+}
+
+/** Runs the stage's remaining epochs, or until early stopping ends it. */
+async function runStage(
+  model: TfjsGraphModel,
+  run: StageRun,
+  state: LoopState,
+  data: { train: readonly TrainingItem[]; validation: readonly TrainingItem[] },
+  config: TrainerConfig,
+  hooks: TrainerHooks,
+  augmentation: ReturnType<typeof createTrainingAugmentation>,
+  clock: EtaClock,
+): Promise<void> {
+  const { stage, batchSize } = run;
+  const epochs = stage.epochs;
+  const memory = { arch: config.definition.metadata.arch, size: config.size, batchSize };
+  const normalisation = config.definition.metadata.normalization;
+  const vars = model.trainableVariables();
+  while (state.epoch < epochs && !state.stopStage) {
+    const epochStarted = performance.now();
+    if (!state.order) {
+      const runRng = Rng.fromState(state.rng.run);
+      state.order = sampleEpoch(data.train, positiveShareAt(stage.positiveShare, state.epoch), runRng.fork());
+      const augment = runRng.fork();
+      state.rng = { run: runRng.state, augment: augment.state };
+      if (run.ema && state.epoch === stage.ema!.startEpoch) run.ema.reset();
+    }
+    const order = state.order;
+    const stepsInEpoch = Math.ceil(order.length / batchSize);
+    while (state.step < stepsInEpoch) {
+      if (hooks.signal?.aborted) throw new TrainingCancelledError(await checkpointNow(model, run, state, config));
+      const started = performance.now();
+      const augmentRng = Rng.fromState(state.rng.augment);
+      const batch = order.slice(state.step * batchSize, (state.step + 1) * batchSize).map((index) => {
+        const item = data.train[index];
+        // Each image draws from its own stream, forked in order: a resumed epoch replays the same draws.
+        return augmentation.apply({ image: item.image, mask: item.mask }, augmentRng.fork());
+      });
+      run.optimizer.learningRate = run.scheduler.lr;
+      const loss = await withMemoryAdvice(memory, () => trainStep(model, vars, run, batch, normalisation));
+      if (run.ema && state.epoch >= stage.ema!.startEpoch) run.ema.update();
+      state.rng.augment = augmentRng.state;
+      state.step++;
+      state.globalStep++;
+      state.epochLoss.sum += loss;
+      state.epochLoss.count++;
+      const seconds = (performance.now() - started) / 1000;
+      state.seconds += seconds;
+      clock.stepDone(seconds);
+      hooks.onProgress?.({
+        ...position(stage, state, config, stepsInEpoch),
+        loss,
+        lr: run.scheduler.lr,
+        etaSeconds: clock.eta(state, stepsInEpoch),
+        imagesPerSecond: batch.length / seconds,
+      });
+      if (config.checkpointEvery > 0 && state.globalStep % config.checkpointEvery === 0 && state.step < stepsInEpoch) {
+        await checkpointNow(model, run, state, config);
+      }
+    }
+    const validationStarted = performance.now();
+    const result = await withMemoryAdvice(memory, () => validateWithAverage(model, run, state, data.validation, batchSize));
+    clock.validationDone((performance.now() - validationStarted) / 1000);
+    const record: EpochRecord = {
+      stage: state.stage,
+      epoch: state.epoch,
+      loss: state.epochLoss.sum / Math.max(1, state.epochLoss.count),
+      lr: run.scheduler.lr,
+      valDice: result.dice,
+      best: result.best,
+      seconds: (performance.now() - epochStarted) / 1000,
+    };
+    state.history.push(record);
+    await keepIfTop(model, run, state, record, config);
+    run.scheduler.step(result.dice);
+    state.epoch++;
+    state.step = 0;
+    state.order = null;
+    state.epochLoss = { sum: 0, count: 0 };
+    hooks.onProgress?.({
+      ...position(stage, state, config, stepsInEpoch),
+      epoch: state.epoch,
+      step: stepsInEpoch,
+      loss: record.loss,
+      lr: record.lr,
+      valDice: result.dice,
+      etaSeconds: clock.eta(state, stepsInEpoch),
+      imagesPerSecond: 0,
+    });
+    await checkpointNow(model, run, state, config);
+  }
+}
+
+async function trainStep(
+  model: TfjsGraphModel,
+  vars: tf.Variable[],
+  run: StageRun,
+  batch: readonly { image: TrainingItem['image']; mask: TrainingItem['mask'] }[],
+  normalisation: ModelDefinition['metadata']['normalization'],
+): Promise<number> {
+  const x = imageBatch(batch.map((b) => b.image), normalisation);
+  const y = maskBatch(batch.map((b) => b.mask));
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const outputs = model.forward(x, { training: true });
+      return run.loss({ logits: outputs.logits as tf.Tensor4D, clsLogit: outputs.cls_logit as tf.Tensor2D | undefined }, y);
+    }, vars);
+    try {
+      run.optimizer.apply(vars, vars.map((v) => grads[v.name]));
+      return (await value.data())[0];
+    } finally {
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+  } finally {
+    tf.dispose([x, y]);
+  }
+}
+
+/** Validation on the averaged weights when the stage keeps an average (what the run would ship). */
+async function validateWithAverage(model: TfjsGraphModel, run: StageRun, state: LoopState, items: readonly TrainingItem[], batchSize: number) {
+  const averaged = run.ema !== null && state.epoch >= run.stage.ema!.startEpoch;
+  if (averaged) run.ema!.apply();
+  try {
+    return await validate(model, items, { batchSize, normalisation: model.definition.metadata.normalization });
+  } finally {
+    if (averaged) run.ema!.restore();
+  }
+}
+
+/** Early stopping and top-k: an admitted epoch writes its weights (averaged ones when the stage averages). */
+async function keepIfTop(model: TfjsGraphModel, run: StageRun, state: LoopState, record: EpochRecord, config: TrainerConfig): Promise<void> {
+  const observed = observeScore(state.selection.early, record.valDice, run.stage.earlyStopPatience);
+  state.selection.early = observed.state;
+  state.stopStage = observed.stop;
+  const candidate = { name: topName(record), score: record.valDice, sequence: state.history.length };
+  const { kept, admitted, removed } = keepTopK(state.selection.kept, candidate, config.plan.topK);
+  if (admitted) {
+    const averaged = run.ema !== null && state.epoch >= run.stage.ema!.startEpoch;
+    if (averaged) run.ema!.apply();
+    try {
+      await writeCheckpoint(config.checkpointsDir, candidate.name, { weights: await model.exportWeights() });
+    } finally {
+      if (averaged) run.ema!.restore();
+    }
+  }
+  state.selection.kept = kept;
+  for (const name of removed) await removeCheckpoint(config.checkpointsDir, name);
+}
+
+function topName(record: Pick<EpochRecord, 'stage' | 'epoch'>): string {
+  return `top-s${record.stage}-e${String(record.epoch).padStart(4, '0')}`;
+}
+
+/** A stage starts from the best weights so far (1st place: each stage fine-tunes the previous stage's best). */
+async function nextStage(model: TfjsGraphModel, state: LoopState, config: TrainerConfig): Promise<void> {
+  state.stage++;
+  state.epoch = 0;
+  state.step = 0;
+  state.order = null;
+  state.optimizer = null;
+  state.ema = null;
+  state.selection.early = startEarlyStopping();
+  state.stopStage = false;
+  const stage = config.plan.stages[state.stage];
+  if (!stage) return;
+  state.scheduler = createScheduler(stage.scheduler, stage.lr).state;
+  const best = state.selection.kept[0];
+  if (best) {
+    const { weights } = await readCheckpoint<{ weights: Map<string, Float32Array> }>(`${config.checkpointsDir}/${best.name}`);
+    const bestModel = TfjsGraphModel.fromWeights(config.definition, weights);
+    try {
+      for (const [name, variable] of bestModel.namedVariables()) model.namedVariables().get(name)!.assign(variable);
+    } finally {
+      bestModel.dispose();
+    }
+  }
+}
+
+async function checkpointNow(model: TfjsGraphModel, run: StageRun, state: LoopState, config: TrainerConfig): Promise<string> {
+  const snapshot: LoopState = {
+    ...state,
+    weights: await model.exportWeights(),
+    optimizer: await run.optimizer.exportState(model.namedVariables()),
+    scheduler: run.scheduler.state,
+    ema: run.ema ? await run.ema.exportState() : null,
+  };
+  const folder = await writeCheckpoint(config.checkpointsDir, stepCheckpointName(state.globalStep), snapshot);
+  await pruneStepCheckpoints(config.checkpointsDir, RESUME_CHECKPOINTS_KEPT);
+  return folder;
+}
+
+function freshState(config: TrainerConfig): LoopState {
+  const first = config.plan.stages[0];
+  return {
+    fingerprint: config.fingerprint,
+    stage: 0,
+    epoch: 0,
+    step: 0,
+    globalStep: 0,
+    order: null,
+    rng: { run: new Rng(config.seed).state, augment: 0 },
+    weights: new Map(config.weights),
+    optimizer: null,
+    scheduler: createScheduler(first.scheduler, first.lr).state,
+    ema: null,
+    selection: { kept: [], early: startEarlyStopping() },
+    stopStage: false,
+    history: [],
+    epochLoss: { sum: 0, count: 0 },
+    seconds: 0,
+  };
+}
+
+async function resumeState(config: TrainerConfig): Promise<LoopState> {
+  const folder = await latestCheckpoint(config.checkpointsDir);
+  if (!folder) throw new Error(`nothing to resume: ${config.checkpointsDir} holds no checkpoint`);
+  const state = await readCheckpoint<LoopState>(folder);
+  if (state.fingerprint !== config.fingerprint) {
+    throw new Error(
+      `${folder} belongs to another run (its data, fold, architecture, plan, size or seed differ); resume with the same settings or train into another folder`,
+    );
+  }
+  return state;
+}
+
+function position(stage: Stage, state: LoopState, config: TrainerConfig, stepsInEpoch: number) {
+  return {
+    stage: state.stage,
+    stageName: stage.name,
+    stages: config.plan.stages.length,
+    epoch: state.epoch + 1,
+    epochs: stage.epochs,
+    step: state.step,
+    stepsInEpoch,
+    globalStep: state.globalStep,
+  };
+}
+
+function checkConfig(data: { train: readonly TrainingItem[]; validation: readonly TrainingItem[] }, config: TrainerConfig): void {
+  if (data.train.length === 0) throw new Error('no training images: the training split is empty');
+  if (data.validation.length === 0) throw new Error('no validation images: the validation split is empty');
+  if (!data.train.some((item) => item.positive)) throw new Error('the training split has no image with a pneumothorax; the sampler needs at least one');
+  const hasClassifier = config.definition.metadata.outputNames.includes('cls_logit');
+  for (const stage of config.plan.stages) {
+    if (stage.size !== undefined && stage.size !== config.size) {
+      throw new Error(`stage "${stage.name}" trains at ${stage.size}, the run at ${config.size}: continue at another size as its own run (--init MODELDIR --size ${stage.size})`);
+    }
+    if (requiresClsLogit(stage.loss) && !hasClassifier) {
+      throw new Error(`stage "${stage.name}" uses the ${stage.loss.kind} loss, which needs a classification head; ${config.definition.metadata.arch} has none`);
+    }
+  }
+}
+
+type EtaClock = {
+  stepDone(seconds: number): void;
+  validationDone(seconds: number): void;
+  eta(state: LoopState, stepsInEpoch: number): number;
+};
+
+/** Remaining time from this session's mean step and validation times and the steps the plan has left. */
+function etaClock(train: readonly TrainingItem[], config: TrainerConfig): EtaClock {
+  const positives = train.filter((item) => item.positive).length;
+  let stepSeconds = 0;
+  let steps = 0;
+  let validationSeconds = 0;
+  const stepsPerEpoch = (stage: Stage, epoch: number) => {
+    const p = positiveShareAt(stage.positiveShare, epoch);
+    return Math.ceil((positives + Math.floor((positives * (1 - p)) / p)) / (config.batchSize ?? stage.batchSize));
+  };
+  return {
+    stepDone(seconds) {
+      stepSeconds += seconds;
+      steps++;
+    },
+    validationDone(seconds) {
+      validationSeconds = seconds;
+    },
+    eta(state, stepsInEpoch) {
+      let remainingSteps = stepsInEpoch - state.step;
+      let remainingEpochs = 1;
+      config.plan.stages.forEach((stage, s) => {
+        if (s < state.stage) return;
+        for (let e = s === state.stage ? state.epoch + 1 : 0; e < stage.epochs; e++) {
+          remainingSteps += stepsPerEpoch(stage, e);
+          remainingEpochs++;
+        }
+      });
+      return steps ? (remainingSteps * stepSeconds) / steps + remainingEpochs * validationSeconds : 0;
+    },
+  };
+}

@@ -1,0 +1,246 @@
+// Inference figures for the triage pipeline on AlbuNet (nf 32, random weights: no download), printed as JSON:
+// - `mlBench` (section "ml"): per-image time at 512 and 1024 on each engine (onnx; tfjs on the backend it picks),
+//   with and without flip TTA, split into decode, preprocess, model and post-process; the GFLOP/s reached; a bare
+//   onnxruntime session on the same graph for comparison; and the overlap of the stages (wall time of a
+//   multi-image triage against the sum of its phases).
+// - `mlRssBench` (section "ml-rss", long): peak RSS of `pleura triage` on 100 synthetic 1024 x 1024 images at 1024.
+// Environment: PLEURA_BENCH_ML_IMAGES (images per onnx run, default 4), PLEURA_BENCH_ML_ENGINES (default
+// "onnx,tfjs"), PLEURA_BENCH_SKIP_SLOW=1 (no tfjs at 1024, no tfjs TTA), PLEURA_BENCH_ML_TFJS_FULL=1 (tfjs at
+// 1024 with TTA too: about 70 s a forward pair), PLEURA_BENCH_RSS_IMAGES (default 100), PLEURA_BENCH_RSS_SIZE (the
+// model input, default 1024), PLEURA_BENCH_RSS_TTA (default hflip, the triage default).
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import type { TtaMode } from '../../ml/infer';
+import { ONNX_FILE } from '../../ml/io/model-store';
+import { buildArchitecture, writeRandomModel } from '../../ml/io/new-model';
+import { countFlops } from '../../ml/models';
+import type { EngineName } from '../../ml/runtime/engine';
+import { disposeEnsemble, loadEnsemble } from '../../main/inference/load-ensemble';
+import type { Span } from '../../main/triage/pipeline';
+import type { TriagedImage } from '../../main/triage/report';
+import { triageFolder } from '../../main/triage/triage-folder';
+import { writeSyntheticDicom } from '../fixtures/synthetic-dicom';
+
+const SOURCE_SIZE = 1024;
+const ARCH = { arch: 'albunet', archOptions: { nf: 32 } };
+
+const env = process.env;
+const count = (name: string, fallback: number) => Math.max(1, Number(env[name] ?? fallback) || fallback);
+
+export async function mlBench(): Promise<unknown> {
+  const work = mkdtempSync(path.join(tmpdir(), 'pleura-bench-ml-'));
+  try {
+    const model = await writeBenchModel(work);
+    const images = count('PLEURA_BENCH_ML_IMAGES', 4);
+    const many = await writeRadiographs(path.join(work, 'many'), images);
+    const one = await writeRadiographs(path.join(work, 'one'), 1);
+    const engines = (env.PLEURA_BENCH_ML_ENGINES ?? 'onnx,tfjs').split(',').map((e) => e.trim()) as EngineName[];
+    const skipSlow = env.PLEURA_BENCH_SKIP_SLOW === '1';
+    const runs = [];
+    for (const engine of engines) {
+      for (const size of [512, 1024]) {
+        for (const tta of ['none', 'hflip'] as const) {
+          // TF.js on WASM runs one thread at about 28 GFLOP/s: one image per setting, and at 1024 only without TTA.
+          if (engine === 'tfjs' && skipSlow && (size === 1024 || tta === 'hflip')) continue;
+          if (engine === 'tfjs' && size === 1024 && tta === 'hflip' && env.PLEURA_BENCH_ML_TFJS_FULL !== '1') continue;
+          process.stderr.write(`bench: ml: ${engine} ${size} tta ${tta}…\n`);
+          runs.push(await triageRun(model, engine === 'onnx' ? many : one, path.join(work, 'out'), { engine, size, tta }));
+        }
+      }
+    }
+    const bare = [];
+    if (engines.includes('onnx')) {
+      for (const size of [512, 1024]) for (const batch of [1, 2]) bare.push(await bareOnnx(path.join(model, ONNX_FILE), size, batch));
+    }
+    return { model: { ...ARCH, parameters: 35.1e6, weights: 'random (seed 0)' }, sourceImage: `${SOURCE_SIZE}x${SOURCE_SIZE} 8-bit native DICOM`, runs, bareOnnx: bare, onnxVsBare: compare(runs, bare) };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export async function mlRssBench(): Promise<unknown> {
+  if (process.platform !== 'linux') return { skipped: 'peak RSS is read from /proc/PID/status (Linux only)' };
+  const work = mkdtempSync(path.join(tmpdir(), 'pleura-bench-rss-'));
+  try {
+    const images = count('PLEURA_BENCH_RSS_IMAGES', 100);
+    const size = count('PLEURA_BENCH_RSS_SIZE', SOURCE_SIZE);
+    const tta = (env.PLEURA_BENCH_RSS_TTA ?? 'hflip') as TtaMode;
+    process.stderr.write(`bench: ml-rss: writing ${images} images…\n`);
+    const folder = await writeRadiographs(path.join(work, 'images'), images);
+    const model = await writeBenchModel(work);
+    // The real command in a process of its own, so the figure is what a user's `pleura triage` holds, workers
+    // (threads) included, and nothing this bench allocated.
+    // An entry file of its own rather than --eval, whose flags the inference workers would inherit.
+    const repo = path.resolve(import.meta.dirname, '../..');
+    const entry = path.join(work, 'triage-entry.mts');
+    writeFileSync(
+      entry,
+      `import { runCli } from ${JSON.stringify(path.join(repo, 'main/cli/run'))};\n` +
+        `import { triage } from ${JSON.stringify(path.join(repo, 'main/cli/commands/triage'))};\n` +
+        `process.exitCode = await runCli({ triage }, 'triage', process.argv.slice(2));\n`,
+    );
+    const args = ['--import', 'tsx', entry, folder, '--out', path.join(work, 'out'), '--model', model, '--size', String(size), '--tta', tta];
+    const child = spawn(process.execPath, args, { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let [stdout, stderr] = ['', ''];
+    let done = 0;
+    child.stdout.on('data', (chunk) => (stdout += String(chunk)));
+    child.stderr.on('data', (chunk) => {
+      stderr = (stderr + String(chunk)).slice(-2000);
+      for (const line of String(chunk).split('\n')) {
+        if (line.startsWith('[') && ++done % 10 === 0) process.stderr.write(`bench: ml-rss: ${done}/${images}\n`);
+      }
+    });
+    let peakKiB = 0;
+    const sampler = setInterval(() => (peakKiB = Math.max(peakKiB, highWaterMarkKiB(child.pid!))), 200);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    clearInterval(sampler);
+    if (code !== 0) return { failed: `pleura triage exited with ${code}`, stderr };
+    const summary = JSON.parse(stdout);
+    return {
+      images: summary.triaged,
+      sourceImage: `${SOURCE_SIZE}x${SOURCE_SIZE}`,
+      modelInput: size,
+      tta,
+      peakRssMiB: Math.round(peakKiB / 1024),
+      goalMiB: 1536,
+      msPerImage: Math.round(summary.msPerImage),
+      totalS: +(summary.totalMs / 1000).toFixed(1),
+    };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The process's peak resident set so far (VmHWM), 0 once it has gone. */
+function highWaterMarkKiB(pid: number): number {
+  try {
+    return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
+
+/** AlbuNet nf 32 with seeded random weights, card size 512 (each run passes its size). */
+async function writeBenchModel(work: string): Promise<string> {
+  const dir = path.join(work, 'albunet');
+  await writeRandomModel(dir, { ...ARCH, size: 512, seed: 0, tool: 'pleura 0.1.0', id: 'albunet-bench', version: 'random' });
+  return dir;
+}
+
+/** `n` 1024 x 1024 8-bit radiograph-like images (smooth field, two dark lung fields, noise), native encoding. */
+async function writeRadiographs(dir: string, n: number): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  let seed = 1;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let k = 0; k < n; k++) {
+    const pixels = new Uint16Array(SOURCE_SIZE * SOURCE_SIZE);
+    for (let row = 0; row < SOURCE_SIZE; row++) {
+      for (let column = 0; column < SOURCE_SIZE; column++) {
+        const x = column / SOURCE_SIZE - 0.5;
+        const y = row / SOURCE_SIZE - 0.5;
+        const lung = Math.exp(-(((Math.abs(x) - 0.2) / 0.14) ** 2 + (y / 0.3) ** 2));
+        pixels[row * SOURCE_SIZE + column] = Math.max(0, Math.min(255, Math.round(170 - 110 * lung + 40 * y + 12 * (random() - 0.5) + k)));
+      }
+    }
+    const uid = `1.2.826.0.1.3680043.10.1515.900.${k + 1}`;
+    await writeSyntheticDicom(path.join(dir, `IM${String(k + 1).padStart(5, '0')}.dcm`), {
+      patientId: `BENCH${k + 1}`,
+      studyUid: `${uid}.1`,
+      seriesUid: `${uid}.1.1`,
+      sopUid: `${uid}.1.1.1`,
+      rows: SOURCE_SIZE,
+      columns: SOURCE_SIZE,
+      bitsStored: 8,
+      pixels,
+    });
+  }
+  return dir;
+}
+
+type RunSetting = { engine: EngineName; size: number; tta: TtaMode };
+
+async function triageRun(model: string, folder: string, out: string, setting: RunSetting) {
+  const loadStart = performance.now();
+  const members = await loadEnsemble([model], { engine: setting.engine });
+  const loadMs = performance.now() - loadStart;
+  const spans: Span[] = [];
+  try {
+    const report = await triageFolder({ folder, out, members, size: setting.size, tta: setting.tta, onSpan: (span) => spans.push(span) });
+    const images = report.images.filter((image): image is TriagedImage => image.status === 'ok');
+    // The first image pays for the engine's warm-up (kernel selection, buffer allocation): kept apart.
+    const steady = images.length > 1 ? images.slice(1) : images;
+    const phases = (['decodeMs', 'preprocessMs', 'modelMs', 'postprocessMs'] as const).map((phase) => [phase, median(steady.map((i) => i.timings[phase]))] as const);
+    const perImage = Object.fromEntries(phases.map(([phase, ms]) => [phase, Math.round(ms)]));
+    const modelMs = median(steady.map((i) => i.timings.modelMs));
+    const flops = countFlops(buildArchitecture(ARCH.arch, ARCH.archOptions, setting.size).graph, { height: setting.size, width: setting.size }).conv;
+    const passes = setting.tta === 'hflip' ? 2 : 1;
+    const first = (stage: Span['stage']) => Math.min(...spans.filter((s) => s.stage === stage).map((s) => s.start));
+    const last = (stage: Span['stage']) => Math.max(...spans.filter((s) => s.stage === stage).map((s) => s.end));
+    const wallMs = last('finish') - first('decode');
+    const sumOfPhasesMs = images.reduce((sum, i) => sum + Object.values(i.timings).reduce((a, b) => a + b, 0), 0);
+    // Throughput once running: from the first image's result to the last's, per image.
+    const finishEnds = spans.filter((s) => s.stage === 'finish').map((s) => s.end).sort((a, b) => a - b);
+    const steadyMsPerImage = finishEnds.length > 1 ? (finishEnds[finishEnds.length - 1] - finishEnds[0]) / (finishEnds.length - 1) : wallMs;
+    return {
+      ...setting,
+      engineDescription: report.models[0].engine,
+      images: images.length,
+      loadMs: Math.round(loadMs),
+      firstImageMs: Object.fromEntries(Object.entries(images[0].timings).map(([k, v]) => [k, Math.round(v)])),
+      perImageMedianMs: perImage,
+      gflop: +((flops * passes) / 1e9).toFixed(1),
+      gflopPerS: +((flops * passes) / 1e9 / (modelMs / 1000)).toFixed(1),
+      endToEndMsPerImage: Math.round(steadyMsPerImage),
+      overlap: { wallMs: Math.round(wallMs), sumOfPhasesMs: Math.round(sumOfPhasesMs), savedMs: Math.round(sumOfPhasesMs - wallMs) },
+    };
+  } finally {
+    await disposeEnsemble(members);
+  }
+}
+
+/** The same graph in a plain onnxruntime session with the engine's session options: the floor for the model phase. */
+async function bareOnnx(onnxPath: string, size: number, batch: number) {
+  process.stderr.write(`bench: ml: bare onnxruntime ${size} batch ${batch}…\n`);
+  const session = await ort.InferenceSession.create(onnxPath, {
+    executionProviders: ['cpu'],
+    intraOpNumThreads: availableParallelism(),
+    interOpNumThreads: 1,
+    executionMode: 'sequential',
+    graphOptimizationLevel: 'all',
+  });
+  try {
+    const input = new Float32Array(batch * 3 * size * size).map((_, i) => ((i * 2654435761) % 256) / 255);
+    const run = async () => {
+      const start = performance.now();
+      await session.run({ image: new ort.Tensor('float32', input, [batch, 3, size, size]) });
+      return performance.now() - start;
+    };
+    const firstMs = await run();
+    const times = [await run(), await run()];
+    return { size, batch, firstMs: Math.round(firstMs), medianMs: Math.round(median(times)) };
+  } finally {
+    await session.release();
+  }
+}
+
+/** The onnx engine's end-to-end time per image against the bare session's model time plus decode (goal: within 10%). */
+function compare(runs: Awaited<ReturnType<typeof triageRun>>[], bare: Awaited<ReturnType<typeof bareOnnx>>[]) {
+  return runs
+    .filter((run) => run.engine === 'onnx')
+    .map((run) => {
+      const floor = bare.find((b) => b.size === run.size && b.batch === (run.tta === 'hflip' ? 2 : 1));
+      if (!floor) return null;
+      const floorMs = floor.medianMs + run.perImageMedianMs.decodeMs;
+      return { size: run.size, tta: run.tta, endToEndMs: run.endToEndMsPerImage, bareModelPlusDecodeMs: floorMs, ratio: +(run.endToEndMsPerImage / floorMs).toFixed(3), goal: 1.1 };
+    })
+    .filter((row) => row !== null);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}

@@ -1,0 +1,210 @@
+// The training service over a scripted stand-in for the trainer's worker (the only double): real model folders
+// (narrow AlbuNets), the real model library, and the real held-out comparison — the validation fold of a tiny PNG
+// pair folder, split as the trainer splits it, through the inference workers.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiArgs, type ApiEvents, type TrainingRun } from '../../../main/api/contract';
+import { createDispatch } from '../../../main/api/dispatch';
+import { EventHub } from '../../../main/api/events';
+import { createModelLibrary } from '../../../main/models/model-library';
+import { createTrainingService, positionOf, stageOffsets } from '../../../main/training/service';
+import { writePngPairs } from '../../fixtures/png-pairs';
+import { ScriptedTrainer } from '../../fixtures/scripted-trainer';
+import { NARROW_ALBUNET, writeSmallModel } from '../../fixtures/small-models';
+
+const root = mkdtempSync(path.join(tmpdir(), 'pleura-training-service-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const dataDir = path.join(root, 'data');
+const SIDE = 64;
+
+const trainer = new ScriptedTrainer(SIDE);
+const events = new EventHub();
+const received: { [E in keyof ApiEvents]?: ApiEvents[E][] } = {};
+events.subscribe((event, payload) => ((received[event] ??= []) as unknown[]).push(payload));
+const library = createModelLibrary(dataDir);
+const service = createTrainingService({
+  dataDir,
+  events,
+  library,
+  startTrainer: trainer.start,
+  defaultArch: 'albunet',
+  throttleMs: 150,
+});
+const { handlers } = service;
+const dispatch = createDispatch(handlers as never);
+const pngFolder = writePngPairs(path.join(root, 'pngs'), 6, SIDE);
+const request = { data: { kind: 'png-pairs' as const, folder: pngFolder }, plan: 'quick' as const, size: 256 as const, epochs: 3 };
+
+const nextDone = () => new Promise<TrainingRun>((resolve) => {
+  const stop = events.subscribe((event, payload) => {
+    if (event !== 'training.done') return;
+    stop();
+    resolve(payload as TrainingRun);
+  });
+});
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let initialRef: string;
+beforeAll(async () => {
+  const src = path.join(root, 'installed-first');
+  await writeSmallModel(src, { ...NARROW_ALBUNET, seed: 7 }, SIDE);
+  initialRef = (await library.installModel(src)).ref;
+  await library.setCurrent(initialRef);
+});
+afterAll(() => service.close());
+
+describe('the training service', () => {
+  let firstRun: TrainingRun;
+
+  it('starts one run at a time, writing under <dataDir>/training/<runId>/', async () => {
+    expect((await handlers['training.status']({})).run).toBeNull();
+    firstRun = await handlers['training.start'](request);
+    expect(firstRun.state).toBe('running');
+    const config = trainer.configs[0];
+    expect(config).toMatchObject({ arch: 'albunet', plan: 'quick', size: 256, epochs: 3, resume: false, data: request.data, folds: 5, fold: 0, dataDir });
+    expect(config.out.startsWith(path.join(dataDir, 'training', firstRun.runId) + path.sep)).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(dataDir, 'training', firstRun.runId, 'run.json'), 'utf8')).state).toBe('running');
+    await expect(handlers['training.start'](request)).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('still running') });
+  });
+
+  it('throttles progress events and keeps the curve history for a reloaded page', async () => {
+    for (let step = 1; step <= 30; step++) trainer.report(1, step);
+    expect(received['training.progress']).toHaveLength(1);
+    await sleep(400);
+    const progress = received['training.progress']!;
+    expect(progress).toHaveLength(2);
+    expect(progress[1].progress).toMatchObject({ stage: 'fine-tune', stageIndex: 0, stages: 1, epoch: 1, step: 30, epochs: 3, runId: firstRun.runId });
+    // the second point's loss is the mean of the 29 reports since the first
+    const means = [1 / 11, [...Array(29)].map((_, i) => 1 / (12 + i)).reduce((a, b) => a + b) / 29];
+    expect(progress.map((event) => event.points[0].loss)).toEqual(means.map((m) => expect.closeTo(m, 10)));
+    // Validation ends an epoch and is sent at once.
+    trainer.report(1, 40, { valDice: 0.5 });
+    expect(progress).toHaveLength(3);
+    expect(progress[2].points[0]).toMatchObject({ at: 1, valDice: 0.5 });
+    const { run } = await handlers['training.status']({});
+    expect(run!.history).toEqual(progress.flatMap((event) => event.points));
+    expect(run!.progress).toMatchObject({ valDice: 0.5, etaSeconds: 30 });
+  });
+
+  it('cancels, then resumes the same run folder from its checkpoint', async () => {
+    const done = nextDone();
+    expect(await handlers['training.cancel']({})).toEqual({ cancelled: true });
+    const cancelled = await done;
+    expect(cancelled).toMatchObject({ runId: firstRun.runId, state: 'cancelled', resumable: true, error: null });
+    expect(await handlers['training.cancel']({})).toEqual({ cancelled: false });
+
+    const resumed = await handlers['training.resume']({});
+    expect(resumed).toMatchObject({ runId: firstRun.runId, state: 'running' });
+    expect(trainer.configs[1]).toEqual({ ...trainer.configs[0], resume: true });
+    // The trainer goes on from its last checkpoint: points past it are drawn again, not twice.
+    await sleep(200);
+    trainer.report(1, 5);
+    const { run } = await handlers['training.status']({});
+    expect(run!.history.at(-1)!.at).toBe(positionOf({ stage: 0, epoch: 1, step: 5, stepsInEpoch: 40 }, stageOffsets('quick', 3)));
+    expect(run!.history.every((point, i, all) => i === 0 || point.at > all[i - 1].at)).toBe(true);
+  });
+
+  it('compares the finished model with the current one on the held-out images, then promotes it atomically', async () => {
+    const done = nextDone();
+    await trainer.finish();
+    const finished = await done;
+    expect(finished.state).toBe('finished');
+    expect(finished.error).toBeNull();
+    const { comparison, candidate } = finished;
+    expect(candidate).toBe('test-albunet@100');
+    // the validation fold of the six PNG pairs, split as the trainer splits them
+    const images = comparison!.images;
+    expect(images).toBeGreaterThanOrEqual(1);
+    expect(comparison).toMatchObject({ current: { ref: initialRef, images }, candidate: { images } });
+    for (const score of [comparison!.candidate, comparison!.current!]) {
+      expect(score.meanDice).toBeGreaterThanOrEqual(0);
+      expect(score.meanDice).toBeLessThanOrEqual(1);
+    }
+    expect(comparison!.candidateBetter).toBe(comparison!.candidate.meanDice >= comparison!.current!.meanDice);
+    expect((await library.currentModel())!.ref).toBe(initialRef);
+
+    const promoted = await handlers['models.promote']({ runId: finished.runId });
+    expect(promoted).toMatchObject({ ref: 'test-albunet@100', current: true });
+    expect((await library.currentModel())!.ref).toBe('test-albunet@100');
+    const list = await handlers['models.list']({});
+    expect(list.map((m) => [m.ref, m.current])).toEqual([
+      ['test-albunet@100', true],
+      [initialRef, false],
+    ].sort());
+    expect(list.every((m) => m.card?.architecture.name === 'albunet')).toBe(true);
+    await expect(handlers['models.promote']({ runId: finished.runId })).rejects.toMatchObject({ code: 'invalid-argument' });
+  }, 60_000);
+
+  it('restores an earlier version as current', async () => {
+    expect(await handlers['models.restore']({ ref: initialRef })).toMatchObject({ ref: initialRef, current: true });
+    expect((await library.currentModel())!.ref).toBe(initialRef);
+    await expect(handlers['models.restore']({ ref: 'nothing@here' })).rejects.toMatchObject({ code: 'not-found', message: expect.stringContaining('not installed') });
+  });
+
+  it('discards a finished run by deleting its model, leaving the installed models alone', async () => {
+    const run = await handlers['training.start'](request);
+    const done = nextDone();
+    await trainer.finish();
+    const finished = await done;
+    expect(existsSync(trainer.configs.at(-1)!.out)).toBe(true);
+    expect(await handlers['models.discard']({ runId: run.runId })).toEqual({ discarded: true });
+    expect(existsSync(trainer.configs.at(-1)!.out)).toBe(false);
+    expect((await handlers['training.status']({})).run).toMatchObject({ state: 'discarded' });
+    expect((await handlers['models.list']({})).map((m) => m.ref)).toEqual(['test-albunet@100', initialRef].sort());
+    expect(finished.comparison!.current!.ref).toBe(initialRef);
+  }, 60_000);
+
+  it('reports a failed run with its reason, and it can be resumed', async () => {
+    const run = await handlers['training.start'](request);
+    const done = nextDone();
+    trainer.fail('out of memory: use a smaller size');
+    expect(await done).toMatchObject({ runId: run.runId, state: 'failed', error: 'out of memory: use a smaller size', resumable: true });
+    await handlers['training.resume']({ runId: run.runId });
+    const resumedDone = nextDone();
+    trainer.fail('again');
+    await resumedDone;
+  });
+
+  it('rejects data it cannot read, naming the path', async () => {
+    const file = path.join(root, 'labels.csv');
+    writeFileSync(file, 'ImageId, EncodedPixels\n');
+    mkdirSync(path.join(root, 'dicom'), { recursive: true });
+    const start = (data: object) => dispatch('training.start', { ...request, data });
+    const cases: [object, string][] = [
+      [{ kind: 'png-pairs', folder: 'relative/pngs' }, 'must be an absolute path'],
+      [{ kind: 'png-pairs', folder: path.join(root, 'missing') }, 'does not exist'],
+      [{ kind: 'dicom-folder', folder: file, labels: file }, 'is a file, not a folder'],
+      [{ kind: 'dicom-folder', folder: path.join(root, 'dicom'), labels: path.join(root, 'dicom') }, 'mask table'],
+    ];
+    for (const [data, message] of cases) {
+      const outcome = await start(data);
+      expect(outcome).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: expect.stringContaining(message) } });
+    }
+  });
+});
+
+describe('the training and models contract', () => {
+  it('rejects invalid arguments before they reach the service', async () => {
+    const invalid: [string, unknown][] = [
+      ['training.start', { ...request, size: 300 }],
+      ['training.start', { ...request, plan: 'fast' }],
+      ['training.start', { ...request, epochs: 0 }],
+      ['training.start', { ...request, data: { kind: 'dicom-folder', folder: '/x' } }],
+      ['training.start', { ...request, data: { kind: 'somewhere' } }],
+      ['training.start', { ...request, extra: true }],
+      ['training.start', { plan: 'quick', size: 256, epochs: 1 }],
+      ['training.resume', { runId: '../etc' }],
+      ['models.promote', {}],
+      ['models.discard', { runId: '' }],
+      ['models.restore', { ref: 5 }],
+      ['training.cancel', { now: true }],
+    ];
+    for (const [method, args] of invalid) {
+      expect(Object.hasOwn(apiArgs, method)).toBe(true);
+      const outcome = await dispatch(method, args);
+      expect(outcome, `${method} ${JSON.stringify(args)}`).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+    }
+  });
+});
