@@ -12,13 +12,8 @@ export function normaliseWeights(count: number, weights?: readonly number[]): nu
   return weights.map((w) => w / total);
 }
 
-/** Σ wᵢ·xᵢ over same-length arrays; the weights are used as given. */
-export function weightedSum(arrays: readonly Float32Array[], weights: readonly number[]): Float32Array {
-  const out = new Float32Array(arrays[0].length);
-  arrays.forEach((values, k) => {
-    if (values.length !== out.length) throw new Error(`cannot average maps of ${values.length} and ${out.length} values`);
-    const w = weights[k];
-    for (let i = 0; i < out.length; i++) out[i] += w * values[i];
-  });
-  return out;
+/** sum += weight·values, in place: an ensemble's average is built one model's map at a time, none of them kept. */
+export function addWeighted(sum: Float32Array, values: Float32Array, weight: number): void {
+  if (values.length !== sum.length) throw new Error(`cannot average maps of ${values.length} and ${sum.length} values`);
+  for (let i = 0; i < sum.length; i++) sum[i] += weight * values[i];
 }

@@ -4,12 +4,14 @@
 import { decodeBench } from './decode';
 import { mlBench, mlRssBench } from './ml';
 import { scanBench } from './scan';
+import { trainBench } from './train';
 
 const sections: Record<string, { run: () => Promise<unknown>; onlyWhenNamed?: boolean }> = {
   scan: { run: scanBench },
   decode: { run: decodeBench },
   ml: { run: mlBench },
   'ml-rss': { run: mlRssBench, onlyWhenNamed: true },
+  train: { run: trainBench },
 };
 
 const named = process.argv.slice(2);

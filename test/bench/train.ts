@@ -3,7 +3,7 @@
 // 256 and 512, on each TF.js training backend that loads here; plus PyTorch on the CPU for the same models and
 // batch where python3 has torch (test/bench/train_torch.py). Random weights and images: throughput only.
 // Each figure follows one warm-up step. Environment: PLEURA_BENCH_TRAIN_STEPS (timed steps, default 2),
-// PLEURA_BENCH_TRAIN_SIZES (default "256,512"), PLEURA_BENCH_TRAIN_BACKENDS (default "tensorflow,wasm,cpu"),
+// PLEURA_BENCH_TRAIN_SIZES (default "256,512"), PLEURA_BENCH_TRAIN_BACKENDS (default "tensorflow,wasm"; add cpu to measure the pure-JS backend, which takes minutes a step),
 // PLEURA_BENCH_PYTHON (default /usr/bin/python3).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
@@ -21,7 +21,7 @@ const MODELS: { name: string; arch: ArchName; options: object }[] = [
   { name: 'unet-light', arch: 'unet-light', options: {} },
   { name: 'albunet', arch: 'albunet', options: { nf: 32 } },
 ];
-/** The CPU backend runs a light U-Net step at 256 in tens of seconds; anything bigger would take many minutes. */
+/** The CPU backend takes minutes per light U-Net step at 256; anything bigger would take far longer. */
 const CPU_ONLY = { model: 'unet-light', size: 256 };
 const TORCH_SCRIPT = path.join(import.meta.dirname, 'train_torch.py');
 
@@ -32,7 +32,7 @@ export async function trainBench(): Promise<unknown> {
   const steps = Math.max(1, Number(env.PLEURA_BENCH_TRAIN_STEPS ?? 2) || 2);
   const sizes = list('PLEURA_BENCH_TRAIN_SIZES', '256,512').map(Number);
   const out: Record<string, unknown> = { unit: 'images per second (per image, batch 2, after one warm-up step)', batch: BATCH, steps };
-  for (const backend of list('PLEURA_BENCH_TRAIN_BACKENDS', 'tensorflow,wasm,cpu') as Exclude<TrainingBackend, 'auto'>[]) {
+  for (const backend of list('PLEURA_BENCH_TRAIN_BACKENDS', 'tensorflow,wasm') as Exclude<TrainingBackend, 'auto'>[]) {
     out[backend] = await backendFigures(backend, sizes, steps);
   }
   out.pytorch = torchFigures(sizes, steps);
@@ -54,7 +54,8 @@ async function backendFigures(backend: Exclude<TrainingBackend, 'auto'>, sizes: 
         continue;
       }
       process.stderr.write(`bench train: ${backend} ${key}…\n`);
-      figures[key] = await throughput(model, size, steps).catch((error: Error) => ({ failed: error.message }));
+      figures[key] = await throughput(model, size, steps).catch((error: Error) => ({ failed: explain(backend, error) }));
+      process.stderr.write(`bench train: ${backend} ${key}: ${JSON.stringify(figures[key])}\n`);
     }
   }
   return figures;
@@ -105,6 +106,12 @@ function torchFigures(sizes: number[], steps: number) {
     }
   }
   return figures;
+}
+
+/** wasm aborts with a bare "memory access out of bounds" when a step's tensors outgrow its 4 GiB heap. */
+function explain(backend: string, error: Error): string {
+  const outOfHeap = backend === 'wasm' && /memory access out of bounds/.test(error.message);
+  return outOfHeap ? `${error.message}: the step's tensors exceed the wasm heap (4 GiB at most)` : error.message;
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;

@@ -1,5 +1,6 @@
 // The TF.js backend a training run uses: 'auto' takes the inference chain (tfjs-node-gpu → tfjs-node → wasm → cpu);
-// a name picks that one or fails saying why. WASM lacks some gradient kernels: they are registered before training.
+// a name picks that one or fails saying why. WASM lacks some gradient kernels and has wrong ones, CPU has wrong
+// resize gradients: the corrections are registered before training (harmless on tfjs-node, which uses neither).
 import { chooseBackend, defaultBackendChain, type BackendChoice } from '../../runtime/tfjs-backend';
 import { registerWasmTrainingKernels } from '../../runtime/wasm-training-kernels';
 
@@ -15,6 +16,6 @@ const CANDIDATES: Record<Exclude<TrainingBackend, 'auto'>, readonly string[]> = 
 export async function chooseTrainingBackend(name: TrainingBackend): Promise<BackendChoice> {
   const chain = name === 'auto' ? defaultBackendChain : defaultBackendChain.filter((c) => CANDIDATES[name].includes(c.name));
   const choice = await chooseBackend(chain);
-  if (choice.backend === 'wasm') registerWasmTrainingKernels();
+  registerWasmTrainingKernels();
   return choice;
 }

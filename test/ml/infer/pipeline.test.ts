@@ -53,11 +53,11 @@ describe('with engines of known output', () => {
 
   it('by default feeds the image and its mirror in two batch-1 passes, with the same result as one batch of 2', async () => {
     const logits = (x: number, k: number) => 5 * x - 2 + 0.01 * k; // depends on position: the mirror's map differs
-    const calls: { n: number; first: number; last: number }[] = [];
+    const calls: { n: number; first: number; firstRowEnd: number }[] = [];
     const engine: Pick<Engine, 'predict'> = {
       async predict(batch, n, h, w) {
         const plane = h * w;
-        calls.push({ n, first: batch[0], last: batch[plane - 1] });
+        calls.push({ n, first: batch[0], firstRowEnd: batch[w - 1] });
         const out = new Float32Array(n * plane);
         for (let k = 0; k < n; k++) for (let i = 0; i < plane; i++) out[k * plane + i] = logits(batch[k * 3 * plane + i], i);
         return { logits: out, clsLogits: Float32Array.from({ length: n }, (_, k) => batch[k * 3 * plane]) };
@@ -66,7 +66,7 @@ describe('with engines of known output', () => {
     const image = radiograph(30, 40, (y, x) => (x * 6 + y) % 256);
     const separate = await inferRadiograph(image, [fedAt(engine, 32)]);
     expect(calls.map((c) => c.n)).toEqual([1, 1]);
-    expect(calls[1].first).toBeCloseTo(calls[0].last, 6); // the second pass is the mirror
+    expect(calls[1].first).toBeCloseTo(calls[0].firstRowEnd, 6); // the second pass is the mirror
     const batched = await inferRadiograph(image, [fedAt(engine, 32)], { ttaPasses: 'batched' });
     expect(calls.map((c) => c.n)).toEqual([1, 1, 2]);
     expect(batched.probabilities.data).toEqual(separate.probabilities.data);

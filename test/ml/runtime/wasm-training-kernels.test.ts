@@ -208,5 +208,5 @@ describe('whole-model gradients on wasm match the CPU backend', () => {
     const actual = await modelGradients('wasm', definition, image, false);
     expect(actual).toHaveLength(expected.length);
     actual.forEach((g, i) => expectClose(g, expected[i], 1e-4));
-  }, 30_000);
+  }, 60_000);
 });
