@@ -1,7 +1,8 @@
 import { writeFileAtomically } from '../../fs/atomic-file';
 import path from 'node:path';
 import { countRows, createMask, decodeImageRows, encodeRle, EMPTY_RLE, formatSubmission, MaskTableError, type MaskTable, type Size } from '../../../ml/post';
-import { imageSize, imageSizeOptions, readMaskTableFile, reportMaskTableError } from '../mask-table-file';
+import { readMaskTableFile } from '../../fs/read-mask-table';
+import { imageSize, imageSizeOptions, reportMaskTableError } from '../mask-table-file';
 import { CliUsageError, type CliCommand } from '../run';
 
 export const rle: CliCommand = {

@@ -1,5 +1,6 @@
 import { scoreTables } from '../../../ml/post';
-import { imageSize, imageSizeOptions, readMaskTableFile, reportMaskTableError } from '../mask-table-file';
+import { readMaskTableFile } from '../../fs/read-mask-table';
+import { imageSize, imageSizeOptions, reportMaskTableError } from '../mask-table-file';
 import { CliUsageError, type CliCommand } from '../run';
 
 export const score: CliCommand = {

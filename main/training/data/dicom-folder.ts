@@ -4,7 +4,7 @@
 import path from 'node:path';
 import { decodeImageRows, type MaskTable } from '../../../ml/post';
 import { summarise, toTrainingItem, type TrainingItem, type TrainingSet } from '../../../ml/train/dataset';
-import { readMaskTableFile } from '../../cli/mask-table-file';
+import { readMaskTableFile } from '../../fs/read-mask-table';
 import { walkFiles } from '../../studies/walk';
 import { decodeEach } from './decode-images';
 
