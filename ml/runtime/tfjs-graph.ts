@@ -18,6 +18,7 @@ import type {
 } from '../models';
 import { checkInputSize, resolveWeights, usedParamNames } from '../models';
 import { maxPoolOutputSize } from '../models/shapes';
+import { batchStatisticsNorm } from './batch-norm';
 
 export type ForwardOptions = {
   /** BatchNorm on batch statistics (updating running statistics) unless frozen; default false */
@@ -203,7 +204,7 @@ export class TfjsGraphModel {
       this.variables.get(node.runningMean)!.assign(tf.add(tf.mul(runningMean, 1 - m), tf.mul(mean, m)));
       this.variables.get(node.runningVar)!.assign(tf.add(tf.mul(runningVar, 1 - m), tf.mul(unbiased, m)));
     });
-    return tf.batchNorm(x, mean as tf.Tensor1D, variance as tf.Tensor1D, beta, gamma, node.eps);
+    return batchStatisticsNorm(x, mean, variance, gamma, beta, node.eps);
   }
 
   private applyTrainability(): void {
