@@ -3,6 +3,7 @@
 // file for its types only (`import type`), the main side also for the zod schemas that validate every call.
 import { z } from 'zod';
 import type { ModelCard } from '../../ml/io/model-card';
+import { PostProcessRule } from '../../ml/post/rules';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shared shapes
@@ -139,6 +140,8 @@ export const WorklistRow = z.object({
   errorCount: z.number().int(),
   status: StudyStatus,
   firstInstanceId: z.number().int().nullable(),
+  /** null until any of its images is queued or triaged */
+  triage: z.custom<StudyTriage>().nullable(),
 });
 export type WorklistRow = z.infer<typeof WorklistRow>;
 
@@ -179,6 +182,8 @@ export const AppInfo = z.object({
   dataDir: z.string(),
   roots: z.array(z.string()),
   canPickFolder: z.boolean(),
+  /** set while the sample studies of the first run are what the worklist shows */
+  demo: z.custom<DemoInfo>().nullable(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
 
@@ -270,6 +275,138 @@ export type TrainingRun = {
 export type ModelEntry = { ref: string; current: boolean } & ({ card: ModelCard; error: null } | { card: null; error: string });
 
 // ---------------------------------------------------------------------------------------------------------------
+// Triage in the workstation: the job queue, results per image, review, exports, settings
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Where an image stands: not yet triaged (pending), queued or in the model, triaged by the current model and rule,
+ * triaged by another model version or rule (stale: shown, never mixed in silently), reviewed by a person, or failed.
+ */
+export const TriageState = z.enum(['pending', 'queued', 'running', 'triaged', 'stale', 'reviewed', 'error']);
+export type TriageState = z.infer<typeof TriageState>;
+
+export type ReviewDecision = 'confirmed' | 'rejected' | 'edited';
+
+/** The model's verdict on one image, as stored (areas at the source size; cm² only where the pixel spacing is known). */
+export type ImageTriage = {
+  instanceId: number;
+  sopInstanceUid: string;
+  state: TriageState;
+  flag: 'positive' | 'negative' | null;
+  score: number | null;
+  areaPixels: number | null;
+  areaCm2: number | null;
+  side: 'left' | 'right' | 'bilateral' | null;
+  /** `<id>@<version>` of every model in the ensemble, and the rule, that made the verdict */
+  models: string[];
+  rule: PostProcessRule | null;
+  triagedAt: string | null;
+  error: { code: string; message: string } | null;
+  review: { decision: ReviewDecision; reviewer: string; at: string } | null;
+};
+
+/** A study's triage summary on the worklist: its most suspicious image decides the flag, score, area and side. */
+export type StudyTriage = {
+  state: TriageState;
+  flag: 'positive' | 'negative' | null;
+  score: number | null;
+  areaCm2: number | null;
+  side: 'left' | 'right' | 'bilateral' | null;
+  /** images in each state */
+  counts: Partial<Record<TriageState, number>>;
+  reviewed: boolean;
+};
+
+/** What the viewer overlays on one image: the model's probabilities and the mask shown (model's or reviewed). */
+export type TriageOverlay = {
+  instanceId: number;
+  /** 0..255 for probability 0..1, at the model's output size (the viewer scales it onto the image) */
+  heatmap: { rows: number; columns: number; data: Uint8Array };
+  /** 0/1 at the image's rows x columns: the reviewed mask when a person has saved one, else the model's */
+  mask: { rows: number; columns: number; data: Uint8Array };
+  maskSource: 'model' | 'review';
+  triage: ImageTriage;
+};
+
+export type TriageJobState = 'running' | 'cancelling' | 'finished' | 'cancelled' | 'failed';
+
+export type TriageJob = {
+  jobId: string;
+  state: TriageJobState;
+  startedAt: string;
+  total: number;
+  done: number;
+  failed: number;
+  /** per study: images done out of images queued */
+  studies: { studyInstanceUid: string; done: number; total: number }[];
+  models: string[];
+  engine: string | null;
+  error: string | null;
+  /** mean milliseconds per image so far */
+  msPerImage: number | null;
+};
+
+export const EngineChoice = z.enum(['auto', 'onnx', 'tfjs']);
+export type EngineChoice = z.infer<typeof EngineChoice>;
+
+export const ThresholdSetting = z.discriminatedUnion('kind', [
+  /** the current model card's own rule */
+  z.object({ kind: z.literal('card') }).strict(),
+  z.object({ kind: z.literal('preset'), name: z.string().min(1).max(64) }).strict(),
+  z.object({ kind: z.literal('custom'), rule: PostProcessRule }).strict(),
+]);
+export type ThresholdSetting = z.infer<typeof ThresholdSetting>;
+
+export const WorkstationSettings = z
+  .object({
+    autoTriage: z.boolean(),
+    thresholds: ThresholdSetting,
+    engine: EngineChoice,
+    tta: z.enum(['none', 'hflip']),
+    /** recorded with every review action */
+    reviewer: z.string().trim().min(1).max(64),
+  })
+  .strict();
+export type WorkstationSettings = z.infer<typeof WorkstationSettings>;
+
+/** What the machine offers, shown beside the engine choice. */
+export type SystemInfo = {
+  cpu: { model: string; cores: number };
+  memoryBytes: number;
+  platform: string;
+  /** what each engine would run on here, or why it cannot run */
+  engines: { name: 'onnx' | 'tfjs'; available: boolean; backend: string | null; detail: string }[];
+  /** the rule presets from science.md, by name */
+  rulePresets: Record<string, PostProcessRule>;
+};
+
+export type AuditAction = 'confirm' | 'reject' | 'edit' | 'export' | 'settings';
+export type AuditEntry = {
+  id: number;
+  at: string;
+  who: string;
+  action: AuditAction;
+  /** the image acted on, where there is one */
+  sopInstanceUid: string | null;
+  studyInstanceUid: string | null;
+  models: string[];
+  detail: string;
+};
+
+export const ExportKind = z.enum(['seg', 'secondary-capture', 'submission-csv', 'report']);
+export type ExportKind = z.infer<typeof ExportKind>;
+
+export type ExportResult = {
+  folder: string;
+  files: { kind: ExportKind; path: string; sopInstanceUid: string | null }[];
+  /** images that could not be exported, each with why; the rest were */
+  errors: { sopInstanceUid: string | null; message: string }[];
+};
+
+/** The bundled sample studies of the first run, and the demonstration model's note. */
+export type DemoInfo = { sampleFolder: string; modelRef: string | null; note: string };
+
+// ---------------------------------------------------------------------------------------------------------------
 // The contract: every method's argument schema, and the events pushed to the renderer
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -304,6 +441,32 @@ export const apiArgs = {
   'models.discard': z.object({ runId: RunId }).strict(),
   /** Makes an installed version current again. */
   'models.restore': z.object({ ref: z.string().min(3).max(129) }).strict(),
+  /** Queues every image of the given studies (all indexed studies when absent) not triaged by the current model and rule. */
+  'triage.start': z.object({ studyInstanceUids: z.array(StudyUid).max(100_000).optional(), force: z.boolean().optional() }).strict(),
+  'triage.cancel': Empty,
+  /** The running or latest job; null before any. */
+  'triage.status': Empty,
+  /** Every image of a study with its verdict, in the study's order. */
+  'triage.images': z.object({ studyInstanceUid: StudyUid }).strict(),
+  'triage.overlay': z.object({ instanceId: z.number().int().nonnegative() }).strict(),
+  /** Confirm or reject the finding, or save an edited mask (SIIM RLE at the image's size, '-1' when empty). */
+  'review.save': z
+    .object({
+      instanceId: z.number().int().nonnegative(),
+      decision: z.enum(['confirmed', 'rejected', 'edited']),
+      encodedPixels: z.string().min(1).max(16_000_000).optional(),
+    })
+    .strict(),
+  'audit.list': z.object({ sopInstanceUid: z.string().max(64).optional(), limit: z.number().int().min(1).max(100_000).optional() }).strict(),
+  /** Writes the audit log as CSV into the folder. */
+  'audit.export': z.object({ folder: z.string().min(1).max(4096) }).strict(),
+  /** Writes the chosen exports of the studies (all triaged ones when absent) into a folder that is not a scanned one. */
+  'exports.run': z
+    .object({ folder: z.string().min(1).max(4096), kinds: z.array(ExportKind).min(1), studyInstanceUids: z.array(StudyUid).optional() })
+    .strict(),
+  'settings.get': Empty,
+  'settings.update': WorkstationSettings.partial().strict(),
+  'system.info': Empty,
 } as const;
 
 export type ApiMethod = keyof typeof apiArgs;
@@ -326,6 +489,18 @@ export interface ApiResults {
   'models.promote': ModelEntry;
   'models.discard': { discarded: boolean };
   'models.restore': ModelEntry;
+  'triage.start': TriageJob;
+  'triage.cancel': { cancelled: boolean };
+  'triage.status': { job: TriageJob | null };
+  'triage.images': ImageTriage[];
+  'triage.overlay': TriageOverlay;
+  'review.save': ImageTriage;
+  'audit.list': AuditEntry[];
+  'audit.export': { path: string; entries: number };
+  'exports.run': ExportResult;
+  'settings.get': WorkstationSettings;
+  'settings.update': WorkstationSettings;
+  'system.info': SystemInfo;
 }
 
 export interface ApiEvents {
@@ -335,9 +510,14 @@ export interface ApiEvents {
   'training.progress': { progress: TrainingProgress; points: TrainingPoint[] };
   /** The run ended (finished and compared, cancelled or failed). */
   'training.done': TrainingRun;
+  /** At most about twice a second while a triage job runs. */
+  'triage.progress': TriageJob;
+  'triage.done': TriageJob;
+  /** Verdicts or reviews changed: the worklist should be fetched again. */
+  'worklist.changed': { studyInstanceUids: string[] };
 }
 export type ApiEvent = keyof ApiEvents;
-export const apiEvents: readonly ApiEvent[] = ['scan.progress', 'scan.done', 'training.progress', 'training.done'];
+export const apiEvents: readonly ApiEvent[] = ['scan.progress', 'scan.done', 'training.progress', 'training.done', 'triage.progress', 'triage.done', 'worklist.changed'];
 
 /** What a service implementation provides: one async function per method. */
 export type ApiHandlers = { [M in ApiMethod]: (args: z.output<(typeof apiArgs)[M]>) => Promise<ApiResults[M]> };

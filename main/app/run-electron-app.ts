@@ -20,6 +20,8 @@ export interface ElectronAppOptions {
   preload: string;
   /** PLEURA_DATA_DIR, which wins over Electron's userData folder (tests, portable installs). */
   dataDirOverride?: string;
+  /** the demonstration model's folder, for the first run */
+  bundledModel: string;
   log?: (message: string) => void;
 }
 
@@ -49,6 +51,7 @@ export async function runElectronApp(options: ElectronAppOptions): Promise<Brows
     dataDir: options.dataDirOverride || app.getPath('userData'),
     shell: 'electron',
     version: app.getVersion(),
+    firstRun: { bundledModel: options.bundledModel },
     async pickFolder() {
       const choice = await dialog.showOpenDialog(window, { title: 'Choose a folder of studies', properties: ['openDirectory'] });
       return choice.canceled ? null : (choice.filePaths[0] ?? null);

@@ -24,7 +24,12 @@ declare module 'dcmjs' {
   const dcmjs: {
     data: {
       DicomDict: new (meta: Record<string, unknown>) => { dict: Record<string, unknown>; write(options?: { fragmentMultiframe?: boolean }): ArrayBuffer };
-      DicomMetaDictionary: { denaturalizeDataset(dataset: Record<string, unknown>): Record<string, unknown> };
+      DicomMetaDictionary: {
+        denaturalizeDataset(dataset: Record<string, unknown>): Record<string, unknown>;
+        naturalizeDataset(dict: Record<string, unknown>): Record<string, any>;
+      };
+      DicomMessage: { readFile(buffer: ArrayBuffer): { meta: Record<string, unknown>; dict: Record<string, unknown> } };
+      BitArray: { unpack(packed: ArrayBuffer | Uint8Array): Uint8Array };
     };
   };
   export default dcmjs;

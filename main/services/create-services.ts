@@ -8,6 +8,12 @@ import { createStudiesService, type ImageDecoder } from './studies-service';
 import { createDecodePool, type DecodePool } from '../studies/decode-pool';
 import { createModelLibrary } from '../models/model-library';
 import { createTrainingService } from '../training/service';
+import { createSettingsService } from '../settings/settings-service';
+import { startFirstRun, type FirstRunOptions } from '../first-run/first-run';
+import { createTriageStore } from '../triage/results-store';
+import { createTriageService } from '../triage/service';
+import { createReviewService } from '../review/service';
+import { createExportService } from '../exports/service';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -15,16 +21,20 @@ export interface ServicesOptions {
   /** The native folder dialog, where the shell has one; resolves null when the user cancels. */
   pickFolder?: () => Promise<string | null>;
   version: string;
+  /** The shells that open the workstation (Electron, serve) pass the bundled model's folder and get the first run. */
+  firstRun?: Pick<FirstRunOptions, 'bundledModel' | 'samples'>;
 }
 
 export interface Services {
   handlers: ApiHandlers;
   events: EventHub;
+  /** Settles when the first run has done what it will (the sample triage then runs on); absent without one. */
+  firstRun?: Promise<void>;
   /** Stops scans and decode workers and closes the index; the handlers must not be called afterwards. */
   close(): Promise<void>;
 }
 
-export function createServices({ dataDir, shell, pickFolder, version }: ServicesOptions): Services {
+export function createServices({ dataDir, shell, pickFolder, version, firstRun: firstRunOptions }: ServicesOptions): Services {
   ensureDataDir(dataDir);
   const indexFile = indexPath(dataDir);
   const index = StudyIndex.open(indexFile);
@@ -34,26 +44,60 @@ export function createServices({ dataDir, shell, pickFolder, version }: Services
   let pool: DecodePool | undefined;
   const decoder = (): ImageDecoder => (pool ??= createDecodePool());
 
-  const studies = createStudiesService({ index, indexFile, events, decoder });
-  const training = createTrainingService({ dataDir, events, library: createModelLibrary(dataDir) });
+  const library = createModelLibrary(dataDir);
+  const currentModels = async () => {
+    const current = await library.currentModel();
+    return current ? [current] : [];
+  };
+  const training = createTrainingService({ dataDir, events, library });
+  const settings = createSettingsService({
+    db: index.database,
+    currentModels: async () => (await currentModels()).map((model) => model.ref),
+  });
+  const triageStore = createTriageStore(index.database);
+  const triage = createTriageService({ store: triageStore, events, getSettings: async () => settings.current(), currentModels });
+  const studies = createStudiesService({ index, indexFile, events, decoder, triageSummaries: triage.studySummaries });
+  const reviewer = () => settings.current().reviewer;
+  const review = createReviewService({ db: index.database, store: triageStore, dataDir, events, reviewer, currentConfigKey: triage.currentConfigKey, scannedRoots: () => studies.roots() });
+  const exporter = createExportService({
+    store: triageStore,
+    audit: review.audit,
+    worklist: (summaries) => index.worklist(summaries),
+    scannedRoots: () => studies.roots(),
+    decode: (file) => decoder().decode(file),
+    reviewer,
+    currentConfigKey: triage.currentConfigKey,
+    softwareVersion: version,
+  });
 
   const handlers: ApiHandlers = {
     async 'app.info'() {
-      return { name: 'Pleura', version, shell, dataDir, roots: studies.roots(), canPickFolder: pickFolder !== undefined };
+      return { name: 'Pleura', version, shell, dataDir, roots: studies.roots(), canPickFolder: pickFolder !== undefined, demo: firstRun?.demo() ?? null };
     },
     async 'app.pickFolder'() {
       return { path: pickFolder ? await pickFolder() : null };
     },
     ...studies.handlers,
     ...training.handlers,
+    ...settings.handlers,
+    ...triage.handlers,
+    ...review.handlers,
+    ...exporter.handlers,
   };
+  const firstRun = firstRunOptions && startFirstRun({ ...firstRunOptions, dataDir, handlers, library, roots: studies.roots });
 
   return {
     handlers,
     events,
+    firstRun: firstRun?.done,
     async close() {
+      // Stops the first run between steps before the scans it may wait on are cancelled.
+      const firstRunStopped = firstRun?.close();
       await studies.close();
+      await triage.close();
       await training.close();
+      await settings.close();
+      await firstRunStopped;
       await pool?.close();
       index.close();
     },

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ApiError, type ApiHandlers, type DecodedImage, type ScanSummary } from '../api/contract';
 import type { EventHub } from '../api/events';
 import { DicomFileError } from '../studies/dicom/errors';
-import type { StudyIndex } from '../studies/index-db';
+import type { StudyIndex, StudyTriageSummaries } from '../studies/index-db';
 import { scanInWorker, type RunningScan } from '../studies/scan-in-worker';
 
 export type StudiesHandlers = Pick<
@@ -25,6 +25,8 @@ export interface StudiesServiceOptions {
   indexFile: string;
   events: EventHub;
   decoder: () => ImageDecoder;
+  /** Each study's triage summary: with it the worklist carries the triage and is in priority order. */
+  triageSummaries?: () => Promise<StudyTriageSummaries>;
 }
 
 export interface StudiesService {
@@ -58,7 +60,7 @@ export async function resolveScanRoot(requested: string): Promise<string> {
   return root;
 }
 
-export function createStudiesService({ index, indexFile, events, decoder }: StudiesServiceOptions): StudiesService {
+export function createStudiesService({ index, indexFile, events, decoder, triageSummaries }: StudiesServiceOptions): StudiesService {
   const scans = new Map<string, RunningScan>();
 
   function startScan(root: string): RunningScan {
@@ -91,11 +93,11 @@ export function createStudiesService({ index, indexFile, events, decoder }: Stud
     },
 
     async 'studies.worklist'() {
-      return index.worklist();
+      return index.worklist(await triageSummaries?.());
     },
 
     async 'studies.detail'({ studyInstanceUid }) {
-      const detail = index.detail(studyInstanceUid);
+      const detail = index.detail(studyInstanceUid, await triageSummaries?.());
       if (!detail) throw new ApiError('not-found', `no study with Study Instance UID ${studyInstanceUid} is indexed`);
       return detail;
     },

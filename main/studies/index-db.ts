@@ -3,7 +3,7 @@
 // unchanged files on a rescan) and its error when it could not be indexed or decoded.
 import Database from 'better-sqlite3';
 import path from 'node:path';
-import type { FileError, FileErrorCode, InstanceInfo, InstanceRow, SeriesRow, StudyDetail, WorklistRow } from '../api/contract';
+import type { FileError, FileErrorCode, InstanceInfo, InstanceRow, SeriesRow, StudyDetail, StudyTriage, WorklistRow } from '../api/contract';
 import { migrate } from './index-schema';
 
 /** What the index knows about one file, enough to decide whether a rescan must read it again. */
@@ -41,7 +41,10 @@ export function pathRangeUnder(root: string): [string, string] {
   return [prefix, prefix.slice(0, -1) + String.fromCharCode(separator + 1)];
 }
 
-type WorklistSqlRow = Omit<WorklistRow, 'status'> & { studyId: number };
+type WorklistSqlRow = Omit<WorklistRow, 'status' | 'triage'> & { studyId: number };
+
+/** A study's triage summary and its priority group on the worklist (lower first), by Study Instance UID. */
+export type StudyTriageSummaries = ReadonlyMap<string, { triage: StudyTriage | null; priority: number }>;
 
 // One query shape for the worklist and for a study's detail: they must agree on every count.
 const worklistSelect = `
@@ -63,8 +66,19 @@ const worklistOrder = 'ORDER BY st.study_date IS NULL, st.study_date DESC, st.st
 
 const fileErrorSelect = "SELECT path, error_code AS code, error_message AS message FROM files WHERE status = 'error'";
 
-function toWorklistRow({ studyId: _studyId, ...row }: WorklistSqlRow): WorklistRow {
-  return { ...row, status: studyStatus(row.imageCount, row.errorCount) };
+function toWorklistRow({ studyId: _studyId, ...row }: WorklistSqlRow, triage: StudyTriageSummaries | undefined): WorklistRow {
+  return { ...row, status: studyStatus(row.imageCount, row.errorCount), triage: triage?.get(row.studyInstanceUid)?.triage ?? null };
+}
+
+/**
+ * The worklist in priority order: by the triage's priority group (suspected pneumothorax, then not yet known —
+ * untriaged, pending, queued, running or stale —, then negative, then failed), within a group by score, highest
+ * first (so stale positives lead the not-yet-known group), and then in the index's order (newest study first).
+ */
+export function byPriority(rows: readonly WorklistRow[], triage: StudyTriageSummaries): WorklistRow[] {
+  const key = (row: WorklistRow) => triage.get(row.studyInstanceUid)?.priority ?? 1;
+  // Array.prototype.sort is stable: equal keys keep the index's order.
+  return [...rows].sort((a, b) => key(a) - key(b) || (b.triage?.score ?? -1) - (a.triage?.score ?? -1));
 }
 
 type InstanceSqlRow = {
@@ -195,6 +209,11 @@ export class StudyIndex {
     this.db.close();
   }
 
+  /** The connection, for the stores that keep their own tables in the index (triage results, audit log, settings). */
+  get database(): Database.Database {
+    return this.db;
+  }
+
   knownFile(filePath: string): KnownFile | undefined {
     return this.statements.knownFile.get(filePath) as KnownFile | undefined;
   }
@@ -262,15 +281,17 @@ export class StudyIndex {
     return (this.statements.studiesUnder.get(...pathRangeUnder(root)) as { n: number }).n;
   }
 
-  worklist(): WorklistRow[] {
-    return (this.statements.worklist.all() as WorklistSqlRow[]).map(toWorklistRow);
+  /** Every study; with the triage summaries, each row carries its study's and the list is in priority order (byPriority). */
+  worklist(triage?: StudyTriageSummaries): WorklistRow[] {
+    const rows = (this.statements.worklist.all() as WorklistSqlRow[]).map((row) => toWorklistRow(row, triage));
+    return triage ? byPriority(rows, triage) : rows;
   }
 
-  detail(studyInstanceUid: string): StudyDetail | null {
+  detail(studyInstanceUid: string, triage?: StudyTriageSummaries): StudyDetail | null {
     const row = this.statements.study.get(studyInstanceUid) as WorklistSqlRow | undefined;
     if (!row) return null;
     const series = groupSeries(this.statements.studyInstances.all(row.studyId) as InstanceSqlRow[]);
-    return { ...toWorklistRow(row), series };
+    return { ...toWorklistRow(row, triage), series };
   }
 
   /** Files that could not be indexed or decoded, under `root` (default: everywhere), most recent scan first. */

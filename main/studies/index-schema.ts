@@ -67,6 +67,53 @@ export const migrations: readonly string[] = [
   );
   CREATE INDEX instances_series ON instances(series_ref);
   `,
+  // 2: The workstation's triage: one verdict per instance (gone with its instance: a changed file is triaged
+  // afresh), the review of it, the audit log (kept by UID: it outlives files), and the workstation's settings.
+  `
+  CREATE TABLE triage_results (
+    instance_ref INTEGER PRIMARY KEY REFERENCES instances(id) ON DELETE CASCADE,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'running', 'triaged', 'error')),
+    -- what made the verdict: a result whose config_key differs from the current one is stale
+    config_key TEXT NOT NULL,
+    models TEXT NOT NULL,
+    rule TEXT,
+    flag TEXT CHECK (flag IN ('positive', 'negative')),
+    score REAL,
+    area_pixels INTEGER,
+    area_mm2 REAL,
+    side TEXT,
+    findings TEXT,
+    mask_rows INTEGER,
+    mask_columns INTEGER,
+    mask_rle TEXT,
+    heatmap_rows INTEGER,
+    heatmap_columns INTEGER,
+    heatmap BLOB,
+    error_code TEXT,
+    error_message TEXT,
+    triaged_at INTEGER,
+    review_decision TEXT CHECK (review_decision IN ('confirmed', 'rejected', 'edited')),
+    reviewer TEXT,
+    reviewed_at INTEGER,
+    review_mask_rle TEXT
+  );
+  CREATE INDEX triage_results_score ON triage_results(score);
+  CREATE TABLE audit_log (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    who TEXT NOT NULL,
+    action TEXT NOT NULL,
+    sop_instance_uid TEXT,
+    study_instance_uid TEXT,
+    models TEXT NOT NULL,
+    detail TEXT NOT NULL
+  );
+  CREATE INDEX audit_log_sop ON audit_log(sop_instance_uid);
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
 ];
 
 /** Applies the migrations this database lacks; safe when several connections open the same file at once. */

@@ -29,13 +29,13 @@ export async function checkOutputFolder(input: string, out: string): Promise<{ i
   return { input: realInput, out: realOut };
 }
 
-function isWithin(parent: string, child: string): boolean {
+export function isWithin(parent: string, child: string): boolean {
   const relative = path.relative(parent, child);
   return relative === '' || (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative));
 }
 
 /** The real path of `target`, resolving the deepest part that exists (the output folder may not exist yet). */
-async function resolveExisting(target: string): Promise<string> {
+export async function resolveExisting(target: string): Promise<string> {
   try {
     return await realpath(target);
   } catch (error) {

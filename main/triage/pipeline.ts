@@ -22,6 +22,8 @@ export interface PipelineOptions {
   /** time source for spans; tests inject a counter to check ordering without wall-clock thresholds */
   clock?: () => number;
   onSpan?: (span: Span) => void;
+  /** when aborted, no further item enters the model: the one in it is finished, decodes ahead are dropped */
+  signal?: AbortSignal;
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
@@ -66,7 +68,7 @@ export async function runPipeline<I, D, R>(items: readonly I[], stages: Pipeline
     };
   };
 
-  for (let index = 0; index < items.length; index++) {
+  for (let index = 0; index < items.length && !options.signal?.aborted; index++) {
     for (let ahead = index; ahead <= index + prefetch; ahead++) startDecode(ahead);
     // Waiting for a decode is time the previous image's post-processing can use.
     if (!settledDecodes.has(index)) await runPendingFinish();
@@ -84,4 +86,6 @@ export async function runPipeline<I, D, R>(items: readonly I[], stages: Pipeline
     finishLater(index, inferred.ok ? { ok: true, decoded: decoded.value, inferred: inferred.value } : { ok: false, stage: 'infer', error: inferred.error });
   }
   await runPendingFinish();
+  // Decodes started ahead of an abort settle before returning, so the caller may close the decoder at once.
+  await Promise.all(decodes.values());
 }

@@ -5,19 +5,19 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { inferRadiograph, normaliseWeights, type InferenceResult, type TtaMode } from '../../ml/infer';
 import { modelRef } from '../../ml/io/model-card';
-import { columnDirection, encodeRle, formatSubmission, triage } from '../../ml/post';
+import { formatSubmission } from '../../ml/post';
 import type { DecodedImage } from '../api/contract';
 import { writeFileAtomically } from '../fs/atomic-file';
 import { inferenceModels, type EnsembleMember } from '../inference/load-ensemble';
 import { toRadiograph } from '../inference/radiograph';
 import { createDecodePool } from '../studies/decode-pool';
-import { DicomFileError } from '../studies/dicom/errors';
 import { walkFiles } from '../studies/walk';
 import { heatmapPng } from './heatmap-png';
 import { checkOutputFolder, HEATMAP_FOLDER } from './output-folder';
 import { runPipeline, type PipelineOptions } from './pipeline';
 import { RESULTS_FILE, SUBMISSION_FILE, summarise, type FailedImage, type ImageEntry, type TriageReport } from './report';
 import { resolveRule, type RuleChoice } from './rule-choice';
+import { imageError, judgeImage } from './verdict';
 
 export type TriageProgress = { done: number; total: number; entry: ImageEntry; ms: number };
 
@@ -54,16 +54,10 @@ export async function triageFolder(options: TriageFolderOptions): Promise<Triage
   const pool = createDecodePool({ size: 1 });
 
   /** The verdict on one decoded and inferred image; a failure here fails this image only. */
-  const judge = (image: DecodedImage, inference: InferenceResult) => {
-    const { info } = image;
-    const { mask, result } = triage(inference.probabilities, {
-      rule,
-      nonEmptyProbability: inference.classifierProbability ?? undefined,
-      pixelSpacing: info.pixelSpacing && { row: info.pixelSpacing.row, column: info.pixelSpacing.column },
-      columnDirection: columnDirection({ viewPosition: info.viewPosition }),
-    });
-    return { result, encodedPixels: encodeRle(mask), png: heatmapPng(inference.probabilities) };
-  };
+  const judge = (image: DecodedImage, inference: InferenceResult) => ({
+    ...judgeImage(image, inference.probabilities, inference.classifierProbability, rule),
+    png: heatmapPng(inference.probabilities),
+  });
 
   const finishImage = async (file: string, image: DecodedImage, inference: InferenceResult): Promise<ImageEntry> => {
     const start = performance.now();
@@ -157,11 +151,8 @@ async function listFiles(folder: string): Promise<{ files: string[]; unreadable:
   return { files: files.sort(), unreadable };
 }
 
-/** A decode failure keeps the decoder's code; anything after a successful decode is the triage's own failure. */
 function failed(file: string, error: unknown, decoded: boolean): FailedImage {
-  if (decoded) return { path: file, status: 'error', error: { code: 'triage-failed', message: (error as Error)?.message ?? String(error) } };
-  const { code, message } = DicomFileError.from(error, file);
-  return { path: file, status: 'error', error: { code, message } };
+  return { path: file, status: 'error', error: imageError(error, file, decoded) };
 }
 
 /** `<SOP Instance UID>.png`, made safe as a file name and unique within the run (copies of one image share a UID). */

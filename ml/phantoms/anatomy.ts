@@ -16,8 +16,9 @@ export interface Tube {
 export interface Chest {
   body: Point[];
   lungs: Record<ImageSide, Point[]>;
+  /** the central shadow, its left upper contour bulging over the aortic knob and the pulmonary trunk */
   mediastinum: Point[];
-  aorticKnob: Point[];
+  /** the cardiac silhouette; it reaches below the diaphragm, where the abdomen hides it */
   heart: Point[];
   vertebrae: Point[][];
   trachea: Tube[];
@@ -27,33 +28,51 @@ export interface Chest {
   /** pulmonary vessels, one tree per lung, trunk first */
   vessels: Record<ImageSide, Tube[]>;
   stomachBubble: Point[] | null;
-  /** dome tops (y), for the abdomen under them */
-  domes: Record<ImageSide, number>;
+  /** everything under both hemidiaphragms, its top the diaphragm itself */
+  abdomen: Point[];
+}
+
+/** One hemidiaphragm: y of its upper surface for a distance |x| from the midline. */
+interface Hemidiaphragm {
+  dome: number;
+  costophrenic: number;
+  /** |x| of the lateral end (the costophrenic angle) */
+  width: number;
+  at(distance: number): number;
 }
 
 const SIDES: ImageSide[] = [-1, 1];
+/** |x| where the lung fields' medial edges lie (the mediastinum and heart cover them) */
+const MEDIAL = 0.06;
 
 export function drawChest(rng: Rng): Chest {
   const apex = rng.uniform(0.1, 0.14);
   const width = rng.uniform(0.68, 0.78);
+  // the liver lifts the right hemidiaphragm (image left) above the left
   const domeRight = rng.uniform(0.58, 0.66);
   const domes: Record<ImageSide, number> = { [-1]: domeRight, [1]: domeRight + rng.uniform(0.015, 0.05) } as Record<ImageSide, number>;
   const lungs = {} as Record<ImageSide, Point[]>;
   const lateral = {} as Record<ImageSide, (y: number) => number>;
+  const diaphragm = {} as Record<ImageSide, Hemidiaphragm>;
   for (const side of SIDES) {
-    const shape = lungOutline(rng, side, apex + rng.uniform(-0.01, 0.01), width * rng.uniform(0.97, 1.03), domes[side]);
+    diaphragm[side] = hemidiaphragm(rng, domes[side], width * rng.uniform(0.97, 1.03));
+    const shape = lungOutline(rng, side, apex + rng.uniform(-0.01, 0.01), diaphragm[side]);
     lungs[side] = shape.outline;
     lateral[side] = shape.lateralAt;
   }
-  const heartShift = rng.uniform(0.06, 0.13);
-  const heartWidth = rng.uniform(0.26, 0.33);
+  const diaphragmAt = (x: number): number => {
+    const side: ImageSide = x < 0 ? -1 : 1;
+    if (Math.abs(x) >= MEDIAL) return diaphragm[side].at(Math.abs(x));
+    // across the spine, from one hemidiaphragm's medial end to the other's
+    const t = (x + MEDIAL) / (2 * MEDIAL);
+    return diaphragm[-1].at(MEDIAL) * (1 - t) + diaphragm[1].at(MEDIAL) * t;
+  };
   const ribSpacing = (domeRight - apex) / rng.uniform(9.2, 10.2);
   return {
     body: bodyOutline(rng),
     lungs,
-    mediastinum: mirrored([[0.075, 0], [0.08, 0.2], [0.095, 0.36], [0.11, 0.5], [0.1, 0.75], [0.1, 1]].map(([x, y]) => [x * rng.uniform(0.95, 1.1), y] as Point)),
-    aorticKnob: ellipse(rng.uniform(0.08, 0.1), rng.uniform(0.31, 0.35), 0.07, 0.03, 0),
-    heart: ellipse(heartShift, domes[1] - rng.uniform(0.04, 0.07), heartWidth, rng.uniform(0.12, 0.15), rng.uniform(0.2, 0.4)),
+    mediastinum: mediastinum(rng),
+    heart: heart(rng, domes[1]),
     vertebrae: vertebrae(rng),
     trachea: trachea(rng),
     posteriorRibs: SIDES.flatMap((side) => posteriorRibs(rng, side, apex, ribSpacing, lateral[side])),
@@ -61,7 +80,7 @@ export function drawChest(rng: Rng): Chest {
     clavicles: SIDES.map((side) => clavicle(rng, side, apex)),
     vessels: { [-1]: vesselTree(rng, -1), [1]: vesselTree(rng, 1) } as Record<ImageSide, Tube[]>,
     stomachBubble: rng.chance(0.7) ? ellipse(rng.uniform(0.2, 0.4), domes[1] + rng.uniform(0.05, 0.08), rng.uniform(0.05, 0.1), rng.uniform(0.025, 0.04), 0) : null,
-    domes,
+    abdomen: [...Array.from({ length: 89 }, (_, i) => -1.1 + (2.2 * i) / 88).map((x) => [x, diaphragmAt(x)] as Point), [1.1, 1.1], [-1.1, 1.1]],
   };
 }
 
@@ -99,38 +118,87 @@ function ellipse(cx: number, cy: number, rx: number, ry: number, angle: number, 
   });
 }
 
-/** Apex arc, lateral wall down to a sharp costophrenic angle, diaphragm dome, straight medial side (the heart and mediastinum are cut out later). */
-function lungOutline(rng: Rng, side: ImageSide, apex: number, width: number, dome: number): { outline: Point[]; lateralAt: (y: number) => number } {
-  const medial = 0.06;
-  const apexX = rng.uniform(0.2, 0.26);
+/** A flat dome peaking a third of the way out, falling steeply into a sharp costophrenic angle. */
+function hemidiaphragm(rng: Rng, dome: number, width: number): Hemidiaphragm {
   const costophrenic = dome + rng.uniform(0.05, 0.08);
   const peak = rng.uniform(0.32, 0.45);
+  return {
+    dome,
+    costophrenic,
+    width,
+    at: (d) => (d > peak ? dome + (costophrenic - dome) * Math.min(1, (d - peak) / (width - peak)) ** 2.4 : dome + 0.5 * (peak - d) ** 2),
+  };
+}
+
+/**
+ * Left and right contours from the thoracic inlet down, as |x| per y: the right one straight (the superior vena
+ * cava), the left one with the aortic knob's bulge and, below the aortopulmonary window, the pulmonary trunk's.
+ */
+function mediastinum(rng: Rng): Point[] {
+  const base: Point[] = [[0.075, 0], [0.08, 0.2], [0.095, 0.36], [0.11, 0.5], [0.1, 0.75], [0.1, 1]].map(([x, y]) => [x * rng.uniform(0.95, 1.1), y]);
+  const widthAt = (y: number): number => {
+    const k = Math.max(1, base.findIndex(([, by]) => by >= y));
+    const [x0, y0] = base[k - 1];
+    const [x1, y1] = base[k];
+    return x0 + ((x1 - x0) * (y - y0)) / (y1 - y0);
+  };
+  const bump = (y: number, centre: number, height: number, spread: number) => height * Math.exp(-(((y - centre) / spread) ** 2));
+  const knob = { y: rng.uniform(0.29, 0.33), height: rng.uniform(0.035, 0.055) };
+  const trunk = { y: knob.y + rng.uniform(0.08, 0.1), height: rng.uniform(0.015, 0.035) };
+  const ys = Array.from({ length: 101 }, (_, i) => i / 100);
+  const left = ys.map((y) => [widthAt(y) + bump(y, knob.y, knob.height, 0.035) + bump(y, trunk.y, trunk.height, 0.022), y] as Point);
+  const right = ys.map((y) => [-widthAt(y) * 1.05, y] as Point);
+  return [...right, ...left.reverse()];
+}
+
+/**
+ * The cardiac silhouette: about two thirds of it left of the midline (image right), its rounded left border
+ * sweeping down to the apex on the left hemidiaphragm, the right atrial border a little right of the spine.
+ * Four quarter-ellipses around one centre, each with its own reach; the lower ones run on under the diaphragm.
+ */
+function heart(rng: Rng, leftDome: number): Point[] {
+  const cx = rng.uniform(0.02, 0.05);
+  const cy = leftDome - rng.uniform(0.06, 0.09);
+  const top = rng.uniform(0.4, 0.44);
+  const left = rng.uniform(0.32, 0.42) - cx;
+  const right = cx + rng.uniform(0.12, 0.17);
+  const below = 0.25;
+  return Array.from({ length: 96 }, (_, i) => {
+    const t = (2 * Math.PI * i) / 96;
+    const c = Math.cos(t);
+    const s = Math.sin(t);
+    // a squarer lower left quadrant gives the ventricle's blunt apex
+    const power = c > 0 && s > 0 ? 0.8 : 1;
+    return [cx + (c > 0 ? left : right) * Math.sign(c) * Math.abs(c) ** power, cy + (s > 0 ? below : cy - top) * Math.sign(s) * Math.abs(s) ** power] as Point;
+  });
+}
+
+/** Apex arc, lateral wall down to a sharp costophrenic angle, the diaphragm, straight medial side (the heart and mediastinum are cut out later). */
+function lungOutline(rng: Rng, side: ImageSide, apex: number, diaphragm: Hemidiaphragm): { outline: Point[]; lateralAt: (y: number) => number } {
+  const { width, costophrenic } = diaphragm;
+  const apexX = rng.uniform(0.2, 0.26);
   const points: Point[] = [];
   // apex: half an ellipse from the medial side over the top
   const apexBottom = apex + 0.09;
   for (let i = 0; i <= 12; i++) {
     const t = Math.PI - (i / 12) * Math.PI * 0.62;
-    points.push([apexX + (apexX - medial) * Math.cos(t), apexBottom - 0.09 * Math.sin(t)]);
+    points.push([apexX + (apexX - MEDIAL) * Math.cos(t), apexBottom - 0.09 * Math.sin(t)]);
   }
   const [startX, startY] = points[points.length - 1];
-  // lateral wall: bows outward and reaches its widest at the costophrenic angle
-  const wall: Point[] = [];
-  for (let i = 1; i <= 20; i++) {
-    const t = i / 20;
-    wall.push([startX + (width - startX) * Math.sin((t * Math.PI) / 2) ** 0.7, startY + (costophrenic - startY) * t]);
-  }
-  points.push(...wall);
-  // diaphragm: steep near the angle, a flat dome, then down to the cardiophrenic corner
-  for (let i = 1; i <= 24; i++) {
-    const x = width - (width - medial) * (i / 24);
-    const y = x > peak ? dome + (costophrenic - dome) * ((x - peak) / (width - peak)) ** 2 : dome + 0.5 * (peak - x) ** 2;
-    points.push([x, y]);
-  }
   const lateralAt = (y: number): number => {
     if (y <= startY) return startX;
     const t = Math.min(1, (y - startY) / (costophrenic - startY));
+    // bows outward and reaches its widest at the costophrenic angle
     return startX + (width - startX) * Math.sin((t * Math.PI) / 2) ** 0.7;
   };
+  for (let i = 1; i <= 20; i++) {
+    const y = startY + ((costophrenic - startY) * i) / 20;
+    points.push([lateralAt(y), y]);
+  }
+  for (let i = 1; i <= 24; i++) {
+    const x = width - (width - MEDIAL) * (i / 24);
+    points.push([x, diaphragm.at(x)]);
+  }
   return { outline: points.map(([x, y]) => [x * side, y] as Point), lateralAt };
 }
 
@@ -155,23 +223,32 @@ function trachea(rng: Rng): Tube[] {
   ];
 }
 
+/**
+ * Posterior ribs: from the spine each rises to a crest a fifth to a third of the way out, then slopes down
+ * laterally, more steeply toward the chest wall and the lower down the rib. The intercostal spaces widen toward
+ * the bases, and every rib draws its own gap, crest and width, as no two ribs are alike.
+ */
 function posteriorRibs(rng: Rng, side: ImageSide, apex: number, spacing: number, lateralAt: (y: number) => number): Tube[] {
   const ribs: Tube[] = [];
+  let y0 = apex - 0.015;
   for (let k = 0; k < 10; k++) {
-    const y0 = apex - 0.015 + k * spacing + rng.uniform(-0.004, 0.004);
     const end = lateralAt(y0 + 0.08) + 0.05;
-    const rise = 0.03 + 0.012 * (k < 2 ? 2 - k : 0);
-    const drop = 0.07 + 0.012 * k;
-    const radius = (0.011 + 0.0009 * k) * rng.uniform(0.9, 1.1);
+    const start = rng.uniform(0.05, 0.07);
+    const crest = rng.uniform(0.2, 0.33);
+    const rise = (0.025 + 0.01 * (k < 2 ? 2 - k : 0)) * rng.uniform(0.8, 1.2);
+    const drop = (0.06 + 0.012 * k) * rng.uniform(0.85, 1.15);
+    const radius = (0.011 + 0.0009 * k) * rng.uniform(0.85, 1.15);
     const points: Point[] = [];
     const radii: number[] = [];
     for (let i = 0; i <= 16; i++) {
       const u = i / 16;
-      const x = 0.05 + (end - 0.05) * u;
-      points.push([x * side, y0 - rise * Math.sin(Math.PI * Math.min(1, u * 1.3)) + drop * u * u]);
+      const lift = u < crest ? 1 - (1 - u / crest) ** 2 : 1;
+      const fall = u < crest ? 0 : ((u - crest) / (1 - crest)) ** 1.7;
+      points.push([(start + (end - start) * u) * side, y0 - rise * lift + drop * fall]);
       radii.push(radius * (0.8 + 0.25 * Math.sin(Math.PI * u)));
     }
     ribs.push({ points, radii });
+    y0 += spacing * (0.82 + 0.04 * k) * rng.uniform(0.9, 1.1);
   }
   return ribs;
 }

@@ -154,9 +154,12 @@ function rasterise(chest: Chest, frame: Frame): Layers {
 
   const central = canvas();
   fillPolygon(central, px(chest.mediastinum));
-  fillPolygon(central, px(chest.aorticKnob));
+  const abdomenHard = canvas();
+  fillPolygon(abdomenHard, px(chest.abdomen));
+  // the heart sits on the diaphragm: below it, the abdomen's density takes over
   const heartShape = canvas();
   fillPolygon(heartShape, px(chest.heart));
+  for (let i = 0; i < heartShape.data.length; i++) heartShape.data[i] *= 1 - abdomenHard.data[i];
   const hardLungs = {} as Record<ImageSide, Uint8Array>;
   const lungs = canvas();
   for (const side of [-1, 1] as ImageSide[]) {
@@ -192,9 +195,7 @@ function rasterise(chest: Chest, frame: Frame): Layers {
   stroke(vessels, [...chest.vessels[-1], ...chest.vessels[1]], solidTube);
   blur(vessels, 1.1 * (unit / 1024));
 
-  const abdomen = canvas();
-  const below = (side: ImageSide) => chest.domes[side] + 0.02;
-  fillPolygon(abdomen, px([[-1.1, below(-1)], [0, below(-1)], [0, below(1)], [1.1, below(1)], [1.1, 1.1], [-1.1, 1.1]]));
+  const abdomen = abdomenHard;
   if (chest.stomachBubble) fillPolygon(abdomen, px(chest.stomachBubble), -0.6);
   wideBlur(abdomen, 0.02 * unit);
 

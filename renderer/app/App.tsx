@@ -1,7 +1,8 @@
 // OHIF-style routes: the worklist at `/`, the viewer at `/viewer/:studyInstanceUid`. HashRouter, because the same
 // bundle loads from file:// in Electron, where path-based routing has no server to fall back on.
 import { HashRouter, Link, Route, Routes } from 'react-router-dom';
-import { settingsPath, viewerRoutePattern, worklistPath } from '../routes/paths';
+import { ExportsRoute } from '../routes/exports/ExportsRoute';
+import { exportsPath, settingsPath, viewerRoutePattern, worklistPath } from '../routes/paths';
 import { SettingsRoute } from '../routes/settings/SettingsRoute';
 import { ViewerRoute } from '../routes/viewer/ViewerRoute';
 import { WorklistRoute } from '../routes/worklist/WorklistRoute';
@@ -13,6 +14,7 @@ const appRoutes = [
   { path: worklistPath, name: 'worklist', element: <WorklistRoute /> },
   { path: viewerRoutePattern, name: 'viewer', element: <ViewerRoute /> },
   { path: settingsPath, name: 'settings', element: <SettingsRoute /> },
+  { path: exportsPath, name: 'exports', element: <ExportsRoute /> },
 ];
 
 export function App() {
@@ -42,6 +44,7 @@ function AppHeader() {
       </Link>
       <nav className="app__nav">
         <Link to={worklistPath}>Worklist</Link>
+        <Link to={exportsPath}>Exports</Link>
         <Link to={settingsPath}>Settings</Link>
       </nav>
       <span className="app__version" data-testid="app-version">

@@ -67,6 +67,12 @@ export function metadataModules(decoded: DecodedImage): Record<string, unknown> 
       frameOfReferenceUID: info.seriesInstanceUid,
       rows: decoded.rows,
       columns: decoded.columns,
+      // A projection film has no patient geometry; these are the defaults Cornerstone assumes for the image itself,
+      // stated so that images derived from it (the mask's labelmap) get the same plane.
+      imagePositionPatient: [0, 0, 0],
+      imageOrientationPatient: [1, 0, 0, 0, 1, 0],
+      rowCosines: [1, 0, 0],
+      columnCosines: [0, 1, 0],
       ...(spacing && {
         pixelSpacing: [spacing.row, spacing.column],
         rowPixelSpacing: spacing.row,

@@ -5,7 +5,7 @@ import { addTool, init as initTools } from '@cornerstonejs/tools';
 import type { ApiClient } from '../../main/api/contract';
 import { imageScheme } from './image-id';
 import { createPleuraImageLoader, registerMetadataProvider } from './image-loader';
-import { stackModeTools } from './stack-mode';
+import { viewerTools } from './stack-mode';
 
 // Above Cornerstone's own providers, so our answers for pleura: images win.
 const metadataPriority = 10_000;
@@ -18,6 +18,6 @@ export function initCornerstone(client: ApiClient): void {
   initTools();
   imageLoader.registerImageLoader(imageScheme, createPleuraImageLoader(client));
   registerMetadataProvider(metadataPriority);
-  for (const { tool } of stackModeTools) addTool(tool);
+  for (const tool of viewerTools) addTool(tool);
   initialised = true;
 }

@@ -1,17 +1,22 @@
 // One viewport's life, OHIF mode style: `openStackSession` enters (rendering engine, enabled element, tool group
 // from the stack mode) and `close` exits in the reverse order, so nothing Cornerstone holds outlives the element.
 import { Enums, RenderingEngine, utilities, type Types } from '@cornerstonejs/core';
-import { ToolGroupManager } from '@cornerstonejs/tools';
+import { BrushTool, ToolGroupManager } from '@cornerstonejs/tools';
 import type { VoiWindow } from '../../main/api/contract';
-import { stackModeTools } from './stack-mode';
+import { maskTools, primaryBinding, primaryToolName, stackModeTools, type PrimaryTool } from './stack-mode';
 
 export type ViewState = { window: VoiWindow | null; invert: boolean };
 
 export interface StackSession {
+  readonly viewport: Types.IStackViewport;
+  /** what Cornerstone's synchronizers and segmentation state address the viewport by */
+  readonly ref: { renderingEngineId: string; viewportId: string };
   /** Shows one image; resolves once it is loaded and rendered, with the display reset to the image's defaults. */
   show(imageId: string): Promise<void>;
   reset(): void;
   toggleInvert(): void;
+  /** Which tool the primary mouse button drives: window/level, or the mask brush or eraser. */
+  setPrimaryTool(tool: PrimaryTool): void;
   close(): void;
 }
 
@@ -35,7 +40,11 @@ export function openStackSession(element: HTMLDivElement, onViewChange: (state: 
     toolGroup.addTool(tool.toolName);
     toolGroup.setToolActive(tool.toolName, { bindings: [...bindings] });
   }
+  for (const { instance, strategy } of Object.values(maskTools)) {
+    toolGroup.addToolInstance(instance, BrushTool.toolName, { activeStrategy: strategy, brushSize: 12 });
+  }
   toolGroup.addViewport(id, engine.id);
+  let primary: PrimaryTool = 'window-level';
 
   const publish = () => onViewChange(currentView(viewport));
   element.addEventListener(Enums.Events.VOI_MODIFIED, publish);
@@ -44,6 +53,8 @@ export function openStackSession(element: HTMLDivElement, onViewChange: (state: 
   let closed = false;
 
   return {
+    viewport,
+    ref: { renderingEngineId: engine.id, viewportId: id },
     async show(imageId) {
       await viewport.setStack([imageId]);
       if (closed) return;
@@ -60,6 +71,13 @@ export function openStackSession(element: HTMLDivElement, onViewChange: (state: 
       viewport.setProperties({ invert: !viewport.getProperties().invert });
       viewport.render();
       publish();
+    },
+    setPrimaryTool(tool) {
+      if (tool === primary) return;
+      // Passive, not disabled: a tool left passive still shows nothing and keeps its configuration.
+      toolGroup.setToolPassive(primaryToolName(primary));
+      toolGroup.setToolActive(primaryToolName(tool), { bindings: primaryBinding });
+      primary = tool;
     },
     close() {
       closed = true;

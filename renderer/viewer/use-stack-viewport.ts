@@ -46,5 +46,5 @@ export function useStackViewport(client: ApiClient, imageId: string | null) {
 
   const reset = useCallback(() => session?.reset(), [session]);
   const toggleInvert = useCallback(() => session?.toggleInvert(), [session]);
-  return { elementRef, view, status, reset, toggleInvert };
+  return { elementRef, session, view, status, reset, toggleInvert };
 }

@@ -50,13 +50,7 @@ export async function openWorkstation(options: WorkstationOptions = {}): Promise
   const services = createServices({ dataDir, shell: 'browser', version: '0.0.0-e2e' });
   const handlers = { ...services.handlers, ...options.handlers?.(services) };
   const server = await startLoopbackServer({ handlers, events: services.events, staticDir });
-  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(`console error: ${message.text()} (${message.location().url})`);
-  });
+  const { browser, page, pageErrors } = await launchChromium();
   return {
     dataDir,
     services,
@@ -71,4 +65,16 @@ export async function openWorkstation(options: WorkstationOptions = {}): Promise
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Debian's Chromium with one page, its page errors and console errors collected. */
+export async function launchChromium(): Promise<{ browser: Browser; page: Page; pageErrors: string[] }> {
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(`console error: ${message.text()} (${message.location().url})`);
+  });
+  return { browser, page, pageErrors };
 }

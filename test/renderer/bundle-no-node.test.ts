@@ -25,6 +25,8 @@ async function externalImports(entryPoints: string[], stdin?: string): Promise<I
     ...(stdin === undefined ? { entryPoints } : { stdin: { contents: stdin, loader: 'js' } }),
     bundle: true,
     write: false,
+    // Never written; esbuild needs it to name the outputs when the bundle has several chunks (Cornerstone's workers).
+    outdir: 'unwritten',
     format: 'esm',
     platform: 'browser',
     logLevel: 'silent',

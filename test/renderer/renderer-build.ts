@@ -9,8 +9,9 @@ import { promisify } from 'node:util';
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const rendererDist = path.join(repoRoot, 'dist/renderer');
 
-// What the renderer bundle is made of: its own sources, the contract and wire format it imports, the CSP.
-const sourceRoots = ['renderer', 'main/api', 'main/transports', 'package-lock.json'];
+// What the renderer bundle is made of: its own sources, the contract and wire format it imports, the CSP, and the
+// pure post-processing modules (RLE, colormap) the viewer imports.
+const sourceRoots = ['renderer', 'main/api', 'main/transports', 'ml/post', 'package-lock.json'];
 const lockDir = path.join(repoRoot, 'dist/.renderer-build.lock');
 const staleLockMs = 180_000;
 
@@ -34,7 +35,8 @@ async function build(): Promise<void> {
   const vite = path.join(repoRoot, 'node_modules/vite/bin/vite.js');
   await promisify(execFile)(process.execPath, [vite, 'build', '--config', 'renderer/vite.config.ts', '--logLevel', 'error'], {
     cwd: repoRoot,
-    env: { ...process.env, VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
+    // Vitest sets NODE_ENV=test, which would make Vite bundle React's development build.
+    env: { ...process.env, NODE_ENV: 'production', VITE_CONFIG_NATIVE_IGNORE_WARNING: 'true' },
     maxBuffer: 16 * 1024 * 1024,
   });
 }

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { startLoopbackServer } from '../../transports/loopback/server';
 import { createServices } from '../../services/create-services';
 import { resolveDataDir } from '../../services/data-dir';
+import { bundledModelDir } from '../../first-run/first-run';
 import { CliUsageError, type CliCommand } from '../run';
 
 const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -20,7 +21,12 @@ export const serve: CliCommand = {
       process.stderr.write(`pleura serve: the renderer is not built (${staticDir} has no index.html); run \`npm run build:renderer\` or use \`npm run serve\`\n`);
       return 1;
     }
-    const services = createServices({ dataDir: resolveDataDir(), shell: 'browser', version: packageVersion() });
+    const services = createServices({
+      dataDir: resolveDataDir(),
+      shell: 'browser',
+      version: packageVersion(),
+      firstRun: { bundledModel: bundledModelDir(repositoryRoot) },
+    });
     const server = await startLoopbackServer({
       handlers: services.handlers,
       events: services.events,

@@ -24,6 +24,18 @@ export const bridgeMethods = Object.keys({
   'models.promote': true,
   'models.discard': true,
   'models.restore': true,
+  'triage.start': true,
+  'triage.cancel': true,
+  'triage.status': true,
+  'triage.images': true,
+  'triage.overlay': true,
+  'review.save': true,
+  'audit.list': true,
+  'audit.export': true,
+  'exports.run': true,
+  'settings.get': true,
+  'settings.update': true,
+  'system.info': true,
 } satisfies Record<ApiMethod, true>) as ApiMethod[];
 
 export const bridgeEvents = Object.keys({
@@ -31,6 +43,9 @@ export const bridgeEvents = Object.keys({
   'scan.done': true,
   'training.progress': true,
   'training.done': true,
+  'triage.progress': true,
+  'triage.done': true,
+  'worklist.changed': true,
 } satisfies Record<ApiEvent, true>) as ApiEvent[];
 
 /** `window.pleura` in the Electron renderer. Calls resolve to an outcome: Electron would strip a rejection's fields. */

@@ -1,8 +1,9 @@
-// The installed model versions with their cards, the current one marked, and Restore for the others.
+// The installed model versions with their cards, the current one marked, and Restore for the others. A model whose
+// notes say it is not for clinical use (the bundled demonstration model) says so above everything else on its card.
 import type { ModelEntry } from '../../../main/api/contract';
-import { formatNumber } from '../../app/format';
+import { missing } from '../../app/format';
+import { cardFacts, notForClinicalUse, type ModelCard } from './model-card-facts';
 
-type ModelCard = NonNullable<ModelEntry['card']>;
 type Props = { models: ModelEntry[]; busy: boolean; onRestore: (ref: string) => void };
 
 export function ModelList({ models, busy, onRestore }: Props) {
@@ -16,41 +17,48 @@ export function ModelList({ models, busy, onRestore }: Props) {
             {model.current ? (
               <span className="badge badge--ok" data-testid="model-current">Current</span>
             ) : (
-              <button type="button" className="button" onClick={() => onRestore(model.ref)} disabled={busy || model.card === null} data-testid="model-restore">
+              <button
+                type="button"
+                className="button"
+                onClick={() => onRestore(model.ref)}
+                disabled={busy || model.card === null}
+                aria-label={`Make ${model.ref} current again`}
+                data-testid="model-restore"
+              >
                 Restore
               </button>
             )}
           </header>
-          {model.card ? <CardFacts card={model.card} /> : <p className="settings__problem">{model.error}</p>}
+          {model.card ? <CardView card={model.card} /> : <p className="settings__problem">{model.error}</p>}
         </li>
       ))}
     </ul>
   );
 }
 
-function formatMetric(value: number | string): string {
-  if (typeof value === 'string') return value;
-  return Number.isInteger(value) ? String(value) : formatNumber(value, 4);
-}
-
-function CardFacts({ card }: { card: ModelCard }) {
-  const { architecture, input, provenance, metrics, notes } = card;
-  // The card's scalar metrics (validation Dice, plan, epochs, backend…); nested records such as the epoch history
-  // stay in card.json.
-  const scalars = Object.entries(metrics ?? {}).filter((entry): entry is [string, number | string] => ['number', 'string'].includes(typeof entry[1]));
-  const metricText = scalars.length > 0 ? scalars.map(([key, value]) => `${key} ${formatMetric(value)}`).join(' · ') : '—';
+function CardView({ card }: { card: ModelCard }) {
+  const warn = notForClinicalUse(card.notes);
   return (
-    <dl className="model-card__facts">
-      <dt>Architecture</dt>
-      <dd>{architecture.name} ({architecture.encoder}, {formatNumber(architecture.parameters)} parameters)</dd>
-      <dt>Input</dt>
-      <dd>{input.size} × {input.size}, normalisation {input.normalisation}</dd>
-      <dt>Provenance</dt>
-      <dd>{provenance.source}{provenance.file ? ` from ${provenance.file}` : ''}, {provenance.importedAt.slice(0, 10)} by {provenance.tool}</dd>
-      <dt>Metrics</dt>
-      <dd className="model-card__metrics">{metricText}</dd>
-      <dt>Notes</dt>
-      <dd>{notes || '—'}</dd>
-    </dl>
+    <div data-testid="model-card">
+      {warn && (
+        <p className="model-card__warning" role="note" data-testid="model-card-warning">
+          <strong>Not for clinical use.</strong> {card.notes}
+        </p>
+      )}
+      <dl className="model-card__facts">
+        {cardFacts(card).map(({ label, value }) => (
+          <div key={label} className="model-card__fact">
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+        {!warn && (
+          <div className="model-card__fact">
+            <dt>Notes</dt>
+            <dd>{card.notes || missing}</dd>
+          </div>
+        )}
+      </dl>
+    </div>
   );
 }

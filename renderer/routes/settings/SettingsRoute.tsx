@@ -1,18 +1,27 @@
-// The settings panel (`/settings`): train a model on local data, watch it train, compare it with the current model
-// on held-out images, promote or discard it; and the installed model versions, any of which can be made current.
+// The settings panel (`/settings`): how triage runs (thresholds, engine, reviewer, auto-triage) beside what this
+// machine offers; training a model on local data, watching it train, comparing it with the current model on
+// held-out images, promoting or discarding it; and the installed model versions with their cards, any of which can
+// be made current again.
 import { useCallback, useState } from 'react';
-import { useApi, useApiQuery } from '../../app/api-context';
+import type { ModelEntry, SystemInfo } from '../../../main/api/contract';
+import { useApi, useApiQuery, type Loadable } from '../../app/api-context';
 import { errorMessage } from '../../app/error-message';
 import { ComparisonPanel } from './ComparisonPanel';
+import { EnginePanel } from './EnginePanel';
+import { cardRule } from './model-card-facts';
 import { ModelList } from './ModelList';
+import { ThresholdsPanel } from './ThresholdsPanel';
 import { TrainingForm } from './TrainingForm';
 import { TrainingStatus } from './TrainingStatus';
 import { useTraining } from './use-training';
+import { useWorkstationSettings } from './use-workstation-settings';
+import { WorkflowPanel } from './WorkflowPanel';
 import './settings.css';
 
 export function SettingsRoute() {
   const client = useApi();
   const info = useApiQuery('app.info', {});
+  const system = useApiQuery('system.info', {});
   const [modelsRevision, setModelsRevision] = useState(0);
   const refreshModels = useCallback(() => setModelsRevision((r) => r + 1), []);
   const models = useApiQuery('models.list', {}, modelsRevision);
@@ -37,21 +46,24 @@ export function SettingsRoute() {
   const active = run !== null && ['running', 'cancelling', 'comparing'].includes(run.state);
   return (
     <div className="settings" data-testid="settings">
-      <section className="settings__panel">
-        <h1>Train a model</h1>
-        {info.state === 'ok' ? (
-          <TrainingForm info={info.value} disabled={active || training.busy || !training.loaded} onStart={training.start} />
-        ) : info.state === 'error' ? (
-          <p className="settings__problem" role="alert">{info.message}</p>
-        ) : null}
-        {training.problem && (
-          <p className="settings__problem" role="alert" data-testid="training-problem">
-            {training.problem}
-          </p>
-        )}
-        {run && <TrainingStatus run={run} busy={training.busy} onCancel={training.cancel} onResume={training.resume} />}
-        {run?.state === 'finished' && <ComparisonPanel run={run} busy={training.busy} onPromote={training.promote} onDiscard={training.discard} />}
-      </section>
+      <div className="settings__column">
+        <TriageSettings system={system} models={models} />
+        <section className="settings__panel">
+          <h1>Train a model</h1>
+          {info.state === 'ok' ? (
+            <TrainingForm info={info.value} disabled={active || training.busy || !training.loaded} onStart={training.start} />
+          ) : info.state === 'error' ? (
+            <p className="settings__problem" role="alert">{info.message}</p>
+          ) : null}
+          {training.problem && (
+            <p className="settings__problem" role="alert" data-testid="training-problem">
+              {training.problem}
+            </p>
+          )}
+          {run && <TrainingStatus run={run} busy={training.busy} onCancel={training.cancel} onResume={training.resume} />}
+          {run?.state === 'finished' && <ComparisonPanel run={run} busy={training.busy} onPromote={training.promote} onDiscard={training.discard} />}
+        </section>
+      </div>
       <section className="settings__panel" data-testid="models">
         <h1>Installed models</h1>
         {restoreProblem && <p className="settings__problem" role="alert" data-testid="restore-problem">{restoreProblem}</p>}
@@ -64,5 +76,33 @@ export function SettingsRoute() {
         )}
       </section>
     </div>
+  );
+}
+
+function TriageSettings({ system, models }: { system: Loadable<SystemInfo>; models: Loadable<ModelEntry[]> }) {
+  const { settings, busy, problem, update } = useWorkstationSettings();
+  const currentCard = models.state === 'ok' ? (models.value.find((model) => model.current)?.card ?? null) : null;
+  return (
+    <section className="settings__panel" data-testid="triage-settings">
+      <h1>Triage</h1>
+      {problem && <p className="settings__problem" role="alert" data-testid="settings-problem">{problem}</p>}
+      {settings.state === 'ok' ? (
+        <div className="settings__cards">
+          <ThresholdsPanel
+            setting={settings.value.thresholds}
+            presets={system.state === 'ok' ? system.value.rulePresets : null}
+            cardRule={currentCard ? cardRule(currentCard) : null}
+            busy={busy}
+            onSave={(thresholds) => update({ thresholds })}
+          />
+          <EnginePanel settings={settings.value} system={system} busy={busy} onSave={update} />
+          <WorkflowPanel settings={settings.value} busy={busy} onSave={update} />
+        </div>
+      ) : settings.state === 'error' ? (
+        <p className="settings__problem" role="alert" data-testid="settings-load-problem">Could not read the settings: {settings.message}</p>
+      ) : (
+        <p className="muted">Loading…</p>
+      )}
+    </section>
   );
 }

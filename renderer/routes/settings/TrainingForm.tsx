@@ -2,7 +2,7 @@
 // plan, the input size and the epochs. Folders come from the native dialog where the shell has one, else a path.
 import { useState, type FormEvent } from 'react';
 import type { AppInfo, TrainingData, TrainingPlanName, TrainingRequest } from '../../../main/api/contract';
-import { usePickFolder } from '../../app/use-pick-folder';
+import { PathField } from '../../app/PathField';
 
 type DataKind = TrainingData['kind'];
 type Props = { info: AppInfo; disabled: boolean; onStart: (request: TrainingRequest) => void };
@@ -76,21 +76,5 @@ export function TrainingForm({ info, disabled, onStart }: Props) {
         </button>
       </div>
     </form>
-  );
-}
-
-function PathField({ label, value, onChange, canPick, testId }: { label: string; value: string; onChange: (v: string) => void; canPick: boolean; testId: string }) {
-  const { pick, problem } = usePickFolder(onChange);
-  return (
-    <label className="training-form__path">
-      <span>{label}</span>
-      <input type="text" value={value} onChange={(e) => onChange(e.target.value)} placeholder="/absolute/path" spellCheck={false} autoComplete="off" data-testid={testId} />
-      {canPick && (
-        <button type="button" className="button" onClick={pick}>
-          Choose…
-        </button>
-      )}
-      {problem && <span className="settings__problem" role="alert">{problem}</span>}
-    </label>
   );
 }

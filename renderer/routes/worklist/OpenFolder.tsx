@@ -1,15 +1,21 @@
 // Choosing the folder to scan: the native dialog where the shell has one (Electron), a path field otherwise.
-import { useState, type FormEvent } from 'react';
+import { useState, type FormEvent, type RefObject } from 'react';
 import type { AppInfo } from '../../../main/api/contract';
 import { usePickFolder } from '../../app/use-pick-folder';
 
-type Props = { info: AppInfo; busy: boolean; onScan: (root: string) => void };
+type Props = {
+  info: AppInfo;
+  busy: boolean;
+  onScan: (root: string) => void;
+  /** the path field, for a "choose a folder" action elsewhere on the page */
+  pathInput?: RefObject<HTMLInputElement | null>;
+};
 
-export function OpenFolder({ info, busy, onScan }: Props) {
-  return info.canPickFolder ? <PickFolderButton busy={busy} onScan={onScan} /> : <PathForm info={info} busy={busy} onScan={onScan} />;
+export function OpenFolder(props: Props) {
+  return props.info.canPickFolder ? <PickFolderButton busy={props.busy} onScan={props.onScan} /> : <PathForm {...props} />;
 }
 
-function PickFolderButton({ busy, onScan }: Omit<Props, 'info'>) {
+function PickFolderButton({ busy, onScan }: Pick<Props, 'busy' | 'onScan'>) {
   const { pick, problem } = usePickFolder(onScan);
   return (
     <div className="open-folder">
@@ -21,7 +27,7 @@ function PickFolderButton({ busy, onScan }: Omit<Props, 'info'>) {
   );
 }
 
-function PathForm({ info, busy, onScan }: Props) {
+function PathForm({ info, busy, onScan, pathInput }: Props) {
   const [root, setRoot] = useState(info.roots[0] ?? '');
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -35,6 +41,7 @@ function PathForm({ info, busy, onScan }: Props) {
       </label>
       <input
         id="scan-path"
+        ref={pathInput}
         className="open-folder__path"
         type="text"
         value={root}

@@ -1,84 +1,223 @@
-// The studies of the index, one row each. Rows are focusable: Tab reaches the table, arrow keys move between
-// rows, Enter opens the study.
-import type { KeyboardEvent } from 'react';
+// The studies, one row each, windowed: only the rows in view (and a few either side) are in the DOM, so
+// thousands scroll smoothly. Rows are focusable: Tab reaches the table, arrow keys, Page Up/Down, Home and End move
+// between rows (scrolling them into view), Enter opens the study, Space selects it for triage.
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useNavigate } from 'react-router-dom';
-import type { WorklistRow } from '../../../main/api/contract';
 import { formatDicomDate, formatNumber, formatPersonName, formatText } from '../../app/format';
 import { viewerPath } from '../paths';
+import { flagWords } from './triage-flag';
+import { formatAreaCm2, formatScore, formatSide } from './triage-format';
+import { useRowWindow } from './use-row-window';
+import type { SortKey, WorklistItem, WorklistSort } from './worklist-view';
 
-export function WorklistTable({ rows }: { rows: WorklistRow[] }) {
+/** What the CSS aims a row at; the hook measures the real one. */
+const estimatedRowHeight = 36;
+
+type Column = { key: SortKey; label: string; className: string; cell: (item: WorklistItem) => ReactNode };
+
+const columns: Column[] = [
+  { key: 'flag', label: 'Flag', className: 'col-flag', cell: ({ flag }) => <span className={`flag flag--${flag}`}>{flagWords[flag]}</span> },
+  { key: 'score', label: 'Score', className: 'col-score numeric', cell: ({ row }) => formatScore(row.triage?.score) },
+  { key: 'area', label: 'Area', className: 'col-area numeric', cell: ({ row }) => formatAreaCm2(row.triage?.areaCm2) },
+  { key: 'side', label: 'Side', className: 'col-side', cell: ({ row }) => formatSide(row.triage?.side) },
+  { key: 'status', label: 'Status', className: 'col-status', cell: (item) => <StatusCell item={item} /> },
+  { key: 'patient', label: 'Patient', className: 'col-patient worklist__patient clip', cell: ({ row }) => <span title={formatPersonName(row.patientName)}>{formatPersonName(row.patientName)}</span> },
+  { key: 'patientId', label: 'Patient ID', className: 'col-id mono clip', cell: ({ row }) => <span title={formatText(row.patientId)}>{formatText(row.patientId)}</span> },
+  { key: 'date', label: 'Study date', className: 'col-date mono', cell: ({ row }) => formatDicomDate(row.studyDate) },
+  { key: 'view', label: 'View', className: 'col-view', cell: ({ row }) => formatText(row.view) },
+  { key: 'images', label: 'Images', className: 'col-images numeric', cell: ({ row }) => <ImagesCell imageCount={row.imageCount} errorCount={row.errorCount} /> },
+];
+
+type Props = {
+  items: WorklistItem[];
+  sort: WorklistSort;
+  onSort: (key: SortKey) => void;
+  selected: ReadonlySet<string>;
+  onSelect: (studyInstanceUids: string[], selected: boolean) => void;
+};
+
+export function WorklistTable({ items, sort, onSort, selected, onSelect }: Props) {
   const navigate = useNavigate();
-  if (rows.length === 0) {
-    return (
-      <div className="empty-state" data-testid="worklist-empty">
-        <h2>No studies yet</h2>
-        <p>Choose a folder of DICOM files above; Pleura indexes it (read-only) and lists its studies here.</p>
-      </div>
-    );
-  }
+  const { container, containerRef, span, rowHeight, pageRows, scrollToIndex } = useRowWindow(items.length, estimatedRowHeight);
+  const [focusTarget, setFocusTarget] = useState<number | null>(null);
 
-  const onKeyDown = (event: KeyboardEvent<HTMLTableRowElement>, row: WorklistRow) => {
-    const target = event.currentTarget;
-    if (event.key === 'Enter') navigate(viewerPath(row.studyInstanceUid));
-    else if (event.key === 'ArrowDown') focusRow(target.nextElementSibling, event);
-    else if (event.key === 'ArrowUp') focusRow(target.previousElementSibling, event);
-  };
+  // Focus moves to a row once it is rendered, which for a row outside the window is after the scroll.
+  useLayoutEffect(() => {
+    if (focusTarget === null) return;
+    const row = container?.querySelector<HTMLElement>(`tr[data-index="${focusTarget}"]`);
+    if (!row) return;
+    row.focus({ preventScroll: true });
+    setFocusTarget(null);
+  });
 
+  const open = useCallback((studyInstanceUid: string) => navigate(viewerPath(studyInstanceUid)), [navigate]);
+  const toggle = useCallback((studyInstanceUid: string) => onSelect([studyInstanceUid], !selected.has(studyInstanceUid)), [onSelect, selected]);
+  const onKeyDown = useCallback(
+    (event: KeyboardEvent<HTMLTableRowElement>, index: number) => {
+      // The row's checkbox handles its own keys.
+      if (event.target !== event.currentTarget) return;
+      const last = items.length - 1;
+      const target = { ArrowDown: index + 1, ArrowUp: index - 1, PageDown: index + pageRows, PageUp: index - pageRows, Home: 0, End: last }[event.key];
+      if (event.key === 'Enter') open(items[index].row.studyInstanceUid);
+      else if (event.key === ' ') toggle(items[index].row.studyInstanceUid);
+      else if (target === undefined) return;
+      else {
+        const clamped = Math.min(Math.max(target, 0), last);
+        scrollToIndex(clamped);
+        setFocusTarget(clamped);
+      }
+      event.preventDefault();
+    },
+    [items, pageRows, open, toggle, scrollToIndex],
+  );
+
+  const visible = items.slice(span.start, span.end);
   return (
-    <table className="worklist" data-testid="worklist-table">
-      <caption className="visually-hidden">Studies in the index</caption>
-      <thead>
-        <tr>
-          <th scope="col">Patient</th>
-          <th scope="col">Patient ID</th>
-          <th scope="col">Study date</th>
-          <th scope="col">Description</th>
-          <th scope="col">Modality</th>
-          <th scope="col">View</th>
-          <th scope="col" className="numeric">Images</th>
-          <th scope="col">Status</th>
-          <th scope="col" className="numeric">Errors</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((row) => (
-          <tr
-            key={row.studyInstanceUid}
-            tabIndex={0}
-            className="worklist__row"
-            data-testid="worklist-row"
-            data-study-uid={row.studyInstanceUid}
-            onClick={() => navigate(viewerPath(row.studyInstanceUid))}
-            onKeyDown={(event) => onKeyDown(event, row)}
-            aria-label={`Open study of ${formatPersonName(row.patientName)}`}
-          >
-            <td className="worklist__patient clip" title={formatPersonName(row.patientName)}>
-              {formatPersonName(row.patientName)}
-            </td>
-            <td className="mono clip" title={formatText(row.patientId)}>
-              {formatText(row.patientId)}
-            </td>
-            <td className="mono">{formatDicomDate(row.studyDate)}</td>
-            <td className="clip" title={formatText(row.studyDescription)}>
-              {formatText(row.studyDescription)}
-            </td>
-            <td>{formatText(row.modality)}</td>
-            <td>{formatText(row.view)}</td>
-            <td className="numeric">{formatNumber(row.imageCount)}</td>
-            <td>
-              <span className={`badge badge--${row.status}`}>{row.status}</span>
-            </td>
-            <td className={`numeric${row.errorCount ? ' text-warn' : ''}`}>{formatNumber(row.errorCount)}</td>
+    <div className="worklist-scroll" ref={containerRef}>
+      <table className="worklist worklist--windowed" data-testid="worklist-table" aria-rowcount={items.length + 1}>
+        <caption className="visually-hidden">Studies, most urgent first unless sorted by a column</caption>
+        <colgroup>
+          <col className="col-select" />
+          {columns.map((column) => (
+            <col key={column.key} className={column.className.split(' ')[0]} />
+          ))}
+        </colgroup>
+        <thead>
+          <tr aria-rowindex={1}>
+            <th scope="col">
+              <SelectAll items={items} selected={selected} onSelect={onSelect} />
+            </th>
+            {columns.map((column) => (
+              <th key={column.key} scope="col" aria-sort={sort?.key === column.key ? sort.direction : undefined} className={column.className.includes('numeric') ? 'numeric' : undefined}>
+                <button type="button" className="worklist__sort" onClick={() => onSort(column.key)} data-testid={`sort-${column.key}`}>
+                  {column.label}
+                  <span aria-hidden="true" className="worklist__sort-mark">
+                    {sort?.key === column.key ? (sort.direction === 'ascending' ? ' ▲' : ' ▼') : ''}
+                  </span>
+                </button>
+              </th>
+            ))}
           </tr>
-        ))}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {span.padTop > 0 && <Spacer height={span.padTop} />}
+          {visible.map((item, offset) => (
+            <Row
+              key={item.row.studyInstanceUid}
+              item={item}
+              index={span.start + offset}
+              height={rowHeight}
+              selected={selected.has(item.row.studyInstanceUid)}
+              onOpen={open}
+              onToggle={toggle}
+              onKeyDown={onKeyDown}
+            />
+          ))}
+          {span.padBottom > 0 && <Spacer height={span.padBottom} />}
+        </tbody>
+      </table>
+      {items.length === 0 && (
+        <p className="worklist-no-match muted" data-testid="worklist-no-match">
+          No study matches the filters.
+        </p>
+      )}
+    </div>
   );
 }
 
-function focusRow(row: Element | null, event: KeyboardEvent) {
-  if (row instanceof HTMLElement) {
-    event.preventDefault();
-    row.focus();
-  }
+type RowProps = {
+  item: WorklistItem;
+  index: number;
+  height: number;
+  selected: boolean;
+  onOpen: (studyInstanceUid: string) => void;
+  onToggle: (studyInstanceUid: string) => void;
+  onKeyDown: (event: KeyboardEvent<HTMLTableRowElement>, index: number) => void;
+};
+
+const Row = memo(function Row({ item, index, height, selected, onOpen, onToggle, onKeyDown }: RowProps) {
+  const { row, flag, status } = item;
+  const uid = row.studyInstanceUid;
+  const patient = formatPersonName(row.patientName);
+  return (
+    <tr
+      tabIndex={0}
+      className={`worklist__row${selected ? ' worklist__row--selected' : ''}`}
+      style={{ height }}
+      aria-rowindex={index + 2}
+      aria-label={`Open study of ${patient}: ${flagWords[flag]}`}
+      data-testid="worklist-row"
+      data-index={index}
+      data-study-uid={uid}
+      data-flag={flag}
+      data-score={row.triage?.score ?? undefined}
+      data-status={status}
+      data-selected={selected}
+      onClick={() => onOpen(uid)}
+      onKeyDown={(event) => onKeyDown(event, index)}
+    >
+      <td className="worklist__select" onClick={(event) => event.stopPropagation()}>
+        <input type="checkbox" checked={selected} onChange={() => onToggle(uid)} aria-label={`Select study of ${patient} for triage`} data-testid="row-select" />
+      </td>
+      {columns.map((column) => (
+        <td key={column.key} className={column.className}>
+          {column.cell(item)}
+        </td>
+      ))}
+    </tr>
+  );
+});
+
+function StatusCell({ item: { status, progress } }: { item: WorklistItem }) {
+  return (
+    <span className={`status status--${status}`}>
+      {status}
+      {progress && progress.done < progress.total && (
+        <>
+          {' '}
+          <span className="mono">
+            {formatNumber(progress.done)}/{formatNumber(progress.total)}
+          </span>
+          <progress className="status__bar" max={progress.total} value={progress.done} aria-label="Study triage progress" data-testid="study-progress" />
+        </>
+      )}
+    </span>
+  );
+}
+
+function ImagesCell({ imageCount, errorCount }: { imageCount: number; errorCount: number }) {
+  return (
+    <>
+      {formatNumber(imageCount)}
+      {errorCount > 0 && <span className="text-warn" title={`${errorCount} of its files could not be read`}>{` (${formatNumber(errorCount)} unreadable)`}</span>}
+    </>
+  );
+}
+
+function SelectAll({ items, selected, onSelect }: Pick<Props, 'items' | 'selected' | 'onSelect'>) {
+  const box = useRef<HTMLInputElement>(null);
+  const count = items.filter((item) => selected.has(item.row.studyInstanceUid)).length;
+  const all = items.length > 0 && count === items.length;
+  useEffect(() => {
+    if (box.current) box.current.indeterminate = count > 0 && !all;
+  }, [count, all]);
+  return (
+    <input
+      ref={box}
+      type="checkbox"
+      checked={all}
+      disabled={items.length === 0}
+      onChange={() => onSelect(items.map((item) => item.row.studyInstanceUid), !all)}
+      aria-label="Select every study shown for triage"
+      data-testid="select-all"
+    />
+  );
+}
+
+function Spacer({ height }: { height: number }) {
+  return (
+    <tr aria-hidden="true" className="worklist__spacer" style={{ height }}>
+      <td colSpan={columns.length + 1} />
+    </tr>
+  );
 }

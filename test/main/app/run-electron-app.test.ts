@@ -77,7 +77,7 @@ async function launch(options: Parameters<typeof fakeElectron>[0] & { dataDirOve
     services = { ...createTestServices(), close: vi.fn(async () => {}) };
     return services;
   });
-  const window = await runElectronApp({ electron: fake.electron, createServices, rendererIndex, preload, dataDirOverride: options.dataDirOverride, log: () => {} });
+  const window = await runElectronApp({ electron: fake.electron, createServices, rendererIndex, preload, dataDirOverride: options.dataDirOverride, bundledModel: '/opt/Pleura/resources/models/pleura-demo', log: () => {} });
   return { ...fake, window, createServices, services: () => services! };
 }
 
@@ -124,10 +124,15 @@ describe('the Electron shell', () => {
     expect(headers['Content-Security-Policy'][0]).not.toMatch(/https?:|ws:|\*/);
   });
 
-  it('builds the services for Electron in userData, with the native folder dialog', async () => {
+  it('builds the services for Electron in userData, with the native folder dialog and the first run', async () => {
     const { createServices, dialog, windows } = await launch();
     const options = createServices.mock.calls[0][0];
-    expect(options).toMatchObject({ shell: 'electron', dataDir: '/home/user/.config/userData', version: '1.2.3' });
+    expect(options).toMatchObject({
+      shell: 'electron',
+      dataDir: '/home/user/.config/userData',
+      version: '1.2.3',
+      firstRun: { bundledModel: '/opt/Pleura/resources/models/pleura-demo' },
+    });
     expect(await options.pickFolder?.()).toBe('/data/studies');
     expect(dialog.showOpenDialog).toHaveBeenCalledWith(windows[0], expect.objectContaining({ properties: ['openDirectory'] }));
     const cancelled = await launch({ dialogAnswer: { canceled: true, filePaths: [] }, dataDirOverride: '/tmp/pleura' });

@@ -17,7 +17,8 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 function startServe(port = '0') {
   const child = spawn(process.execPath, ['--import', 'tsx', 'main/cli/pleura.ts', 'serve', '--port', port], {
     cwd: root,
-    env: { ...process.env, PLEURA_DATA_DIR: dataDir },
+    // No sample studies: the first run has its own tests (test/main/first-run).
+    env: { ...process.env, PLEURA_DATA_DIR: dataDir, PLEURA_NO_SAMPLES: '1' },
   });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk));

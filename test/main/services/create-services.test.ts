@@ -41,7 +41,7 @@ describe('createServices', () => {
   it('implements every method of the contract and answers app.info', async () => {
     expect(Object.keys(services.handlers).sort()).toEqual(Object.keys(apiArgs).sort());
     const info = AppInfo.parse(await services.handlers['app.info']({}));
-    expect(info).toEqual({ name: 'Pleura', version: '1.2.3', shell: 'browser', dataDir: path.join(dir, 'data'), roots: [], canPickFolder: false });
+    expect(info).toEqual({ name: 'Pleura', version: '1.2.3', shell: 'browser', dataDir: path.join(dir, 'data'), roots: [], canPickFolder: false, demo: null });
     expect(existsSync(path.join(dir, 'data', 'index.sqlite'))).toBe(true);
     expect(await services.handlers['app.pickFolder']({})).toEqual({ path: null });
   });

@@ -98,4 +98,22 @@ describe('runPipeline', () => {
     const failing = { ...stages, finish: async (_: string, __: Outcome<string, string>, index: number) => { if (index === 2) throw new Error('disk full'); } };
     await expect(runPipeline(items, failing)).rejects.toThrow('disk full');
   });
+
+  it('on abort finishes the item in the model, starts no other, and lets the decodes ahead settle first', async () => {
+    const { stages, events, outcomes, clock } = loggedStages();
+    const abort = new AbortController();
+    const infer = stages.infer;
+    stages.infer = (decoded, index) => {
+      if (index === 1) abort.abort();
+      return infer(decoded, index);
+    };
+    await runPipeline(['a', 'b', 'c', 'd'], stages, { clock, signal: abort.signal });
+    expect(outcomes.map((o) => [o.index, o.outcome.ok])).toEqual([
+      [0, true],
+      [1, true],
+    ]);
+    expect(events.some((e) => e.what === 'infer-start' && e.index === 2)).toBe(false);
+    // The decode started ahead (item 2) ended before runPipeline returned.
+    expect(events.filter((e) => e.what === 'decode-start').length).toBe(events.filter((e) => e.what === 'decode-end').length);
+  });
 });

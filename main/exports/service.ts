@@ -1,0 +1,205 @@
+// exports.run: the chosen exports of the triaged studies, into a folder the user picks that holds no source images.
+// Per reviewed or flagged image a DICOM SEG and a Secondary Capture; for the whole selection the SIIM submission CSV
+// and the printable report. An image that fails is listed with why and the others are still written; every file is
+// written whole or not at all, and the export goes to the audit log.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { formatSubmission } from '../../ml/post';
+import { toEightBit } from '../../ml/preprocess';
+import { ApiError, type ApiHandlers, type DecodedImage, type ExportKind, type ExportResult, type ImageTriage, type WorklistRow } from '../api/contract';
+import { writeFileAtomically } from '../fs/atomic-file';
+import { toRadiograph } from '../inference/radiograph';
+import type { AuditLog } from '../review/audit-log';
+import type { StudyTriageSummaries } from '../studies/index-db';
+import type { StoredTriage, TriageStore } from '../triage/results-store';
+import { effectiveFlag } from '../triage/triage-state';
+import { burnLabel } from './ai-label';
+import { prepareExportFolder } from './export-folder';
+import { shownMask, storedHeatmap } from './image-layers';
+import { formatReport, type ReportImage, type ReportStudy } from './report-html';
+import { composeOverlay, type OverlayLayers } from './rgb-image';
+import { buildSecondaryCapture } from './secondary-capture';
+import { buildSegmentation } from './segmentation';
+import { readSourceHeader } from './source-header';
+import { thumbnailDataUri } from './thumbnail';
+
+export const SEG_FOLDER = 'seg';
+export const SECONDARY_CAPTURE_FOLDER = 'secondary-capture';
+export const SUBMISSION_CSV = 'submission.csv';
+export const REPORT_HTML = 'report.html';
+
+export interface ExportServiceOptions {
+  store: TriageStore;
+  audit: AuditLog;
+  /** the indexed studies with their triage, in the worklist's priority order (StudyIndex.worklist) */
+  worklist: (triage: StudyTriageSummaries) => WorklistRow[];
+  scannedRoots: () => readonly string[];
+  /** the one decode path (the decode pool in the workstation) */
+  decode: (file: string) => Promise<DecodedImage>;
+  reviewer: () => string | Promise<string>;
+  currentConfigKey: () => string | null | Promise<string | null>;
+  softwareVersion: string;
+  now?: () => Date;
+}
+
+type ImageOutcome = { files: ExportResult['files']; thumbnail: string | null; error: string | null };
+
+export function createExportService(options: ExportServiceOptions): { handlers: Pick<ApiHandlers, 'exports.run'> } {
+  const { store } = options;
+  const now = options.now ?? (() => new Date());
+
+  async function run({ folder: requested, kinds: kindList, studyInstanceUids }: { folder: string; kinds: ExportKind[]; studyInstanceUids?: string[] }): Promise<ExportResult> {
+    const kinds = new Set(kindList);
+    const configKey = await options.currentConfigKey();
+    const indexed = options.worklist(store.studySummaries(configKey));
+    const errors: ExportResult['errors'] = [];
+    let scope: WorklistRow[];
+    if (studyInstanceUids) {
+      const wanted = new Set(studyInstanceUids);
+      scope = indexed.filter((row) => wanted.has(row.studyInstanceUid));
+      for (const uid of wanted) if (!scope.some((row) => row.studyInstanceUid === uid)) errors.push({ sopInstanceUid: null, message: `study ${uid} is not indexed; rescan its folder` });
+    } else {
+      scope = indexed.filter((row) => row.triage !== null);
+    }
+    if (scope.length === 0) throw new ApiError('invalid-argument', 'nothing to export: none of the chosen studies is indexed and triaged; triage them first');
+
+    const needsPixels = kinds.has('secondary-capture') || kinds.has('report');
+    const stored = new Map(store.listTriaged({ studyInstanceUids: scope.map((row) => row.studyInstanceUid), heatmaps: needsPixels }).map((s) => [s.instanceId, s]));
+    const folder = await prepareExportFolder(requested, { roots: options.scannedRoots(), sources: [...stored.values()].map((s) => path.dirname(s.path)) });
+    const at = now();
+    const reviewer = await options.reviewer();
+    const files: ExportResult['files'] = [];
+    const names = new Set<string>();
+    const write = async (kind: ExportKind, relative: string, contents: string | Uint8Array, sopInstanceUid: string | null) => {
+      const file = path.join(folder, relative);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFileAtomically(file, contents);
+      return { kind, path: file, sopInstanceUid };
+    };
+    const fileName = (uid: string, suffix: string) => {
+      let name = `${uid}${suffix}`;
+      for (let copy = 2; names.has(name); copy++) name = `${uid}_${copy}${suffix}`;
+      names.add(name);
+      return name;
+    };
+
+    /** The per-image files and the report's thumbnail of one image; its failure is this image's alone. */
+    async function exportImage(image: ImageTriage, triaged: StoredTriage): Promise<ImageOutcome> {
+      const outcome: ImageOutcome = { files: [], thumbnail: null, error: null };
+      const flagged = triaged.review !== null || effectiveFlag(verdictOf(triaged)) === 'positive';
+      const perImage = flagged && (kinds.has('seg') || kinds.has('secondary-capture'));
+      try {
+        const { mask, source } = shownMask(triaged);
+        const header = perImage ? await readSourceHeader(triaged.path) : null;
+        if (header && kinds.has('seg')) {
+          const seg = buildSegmentation({
+            source: header,
+            mask,
+            algorithmType: source === 'review' ? 'MANUAL' : 'AUTOMATIC',
+            models: triaged.models,
+            creator: triaged.review?.reviewer ?? null,
+            softwareVersion: options.softwareVersion,
+            at,
+          });
+          outcome.files.push(await write('seg', path.join(SEG_FOLDER, fileName(image.sopInstanceUid, '.seg.dcm')), seg.bytes, image.sopInstanceUid));
+        }
+        const wantsPicture = (header && kinds.has('secondary-capture')) || kinds.has('report');
+        if (!wantsPicture) return outcome;
+        const decoded = await options.decode(triaged.path);
+        if (decoded.rows !== mask.rows || decoded.columns !== mask.columns) {
+          throw new Error(`${triaged.path} is ${decoded.rows} x ${decoded.columns} now but was ${mask.rows} x ${mask.columns} when triaged; triage it again`);
+        }
+        const layers: OverlayLayers = { gray: toEightBit(toRadiograph(decoded)), heatmap: storedHeatmap(triaged), mask };
+        if (header && kinds.has('secondary-capture')) {
+          const picture = composeOverlay(layers, decoded);
+          burnLabel(picture, labelDetails(triaged, image));
+          const sc = buildSecondaryCapture({ source: header, image: picture, derivation: derivation(triaged, source), softwareVersion: options.softwareVersion, at });
+          outcome.files.push(await write('secondary-capture', path.join(SECONDARY_CAPTURE_FOLDER, fileName(image.sopInstanceUid, '.sc.dcm')), sc.bytes, image.sopInstanceUid));
+        }
+        if (kinds.has('report')) outcome.thumbnail = thumbnailDataUri(layers);
+      } catch (error) {
+        outcome.error = (error as Error).message ?? String(error);
+      }
+      return outcome;
+    }
+
+    const reportStudies: ReportStudy[] = [];
+    const submission: { imageId: string; encodedPixels: string }[] = [];
+    const exported: { image: ImageTriage; triaged: StoredTriage; files: ExportResult['files'] }[] = [];
+    for (const study of scope) {
+      const images: ReportImage[] = [];
+      for (const image of store.imagesOfStudy(study.studyInstanceUid, configKey)) {
+        const triaged = stored.get(image.instanceId);
+        let outcome: ImageOutcome = { files: [], thumbnail: null, error: null };
+        if (triaged) {
+          outcome = await exportImage(image, triaged);
+          if (outcome.files.length) exported.push({ image, triaged, files: outcome.files });
+          files.push(...outcome.files);
+          const encodedPixels = triaged.review?.maskRle ?? triaged.maskRle;
+          if (kinds.has('submission-csv') && encodedPixels !== null) submission.push({ imageId: image.sopInstanceUid, encodedPixels });
+        } else if (kinds.has('submission-csv')) {
+          outcome.error = `not triaged (${image.state}${image.error ? `: ${image.error.message}` : ''}); left out of the submission CSV`;
+        }
+        if (outcome.error) errors.push({ sopInstanceUid: image.sopInstanceUid, message: outcome.error });
+        images.push({
+          sopInstanceUid: image.sopInstanceUid,
+          state: image.state,
+          flag: triaged ? effectiveFlag(verdictOf(triaged)) : null,
+          score: image.score,
+          areaCm2: image.areaCm2,
+          side: image.side,
+          review: image.review,
+          models: image.models,
+          thumbnail: outcome.thumbnail,
+          note: outcome.error,
+        });
+      }
+      reportStudies.push({ ...study, images });
+    }
+    if (kinds.has('submission-csv')) files.push(await write('submission-csv', SUBMISSION_CSV, formatSubmission(submission), null));
+    if (kinds.has('report')) {
+      files.push(await write('report', REPORT_HTML, formatReport({ createdAt: at, studies: reportStudies, softwareVersion: options.softwareVersion }), null));
+    }
+
+    const allModels = [...new Set([...stored.values()].flatMap((s) => s.models))];
+    for (const { triaged, files: written } of exported) {
+      options.audit.append({
+        at,
+        who: reviewer,
+        action: 'export',
+        sopInstanceUid: triaged.sopInstanceUid,
+        studyInstanceUid: triaged.studyInstanceUid,
+        models: triaged.models,
+        detail: `exported ${written.map((f) => `${f.kind} ${f.path}`).join(', ')}`,
+      });
+    }
+    options.audit.append({
+      at,
+      who: reviewer,
+      action: 'export',
+      sopInstanceUid: null,
+      studyInstanceUid: scope.length === 1 ? scope[0].studyInstanceUid : null,
+      models: allModels,
+      detail: `exports (${kindList.join(', ')}) of ${scope.length} studies into ${folder}: ${files.length} files, ${errors.length} images not exported`,
+    });
+    return { folder, files, errors };
+  }
+
+  return { handlers: { 'exports.run': run } };
+}
+
+function verdictOf(stored: StoredTriage) {
+  return { flag: stored.flag, reviewDecision: stored.review?.decision ?? null, reviewMaskRle: stored.review?.maskRle ?? null };
+}
+
+function labelDetails(stored: StoredTriage, image: ImageTriage): string[] {
+  const flag = effectiveFlag(verdictOf(stored));
+  const verdict = `${flag === 'positive' ? 'SUSPECTED PNEUMOTHORAX' : 'NO PNEUMOTHORAX FOUND'}${image.score === null ? '' : ` SCORE ${image.score.toFixed(2)}`}`;
+  const review = stored.review ? [`REVIEWED: ${stored.review.decision} BY ${stored.review.reviewer}`] : ['NOT REVIEWED'];
+  return [`PLEURA ${stored.models.join(' + ')}`, verdict, ...review];
+}
+
+function derivation(stored: StoredTriage, source: 'review' | 'model'): string {
+  const mask = source === 'review' ? `the mask saved by ${stored.review?.reviewer ?? 'a reviewer'}` : "the model's mask";
+  return `Pleura AI result: the heatmap of ${stored.models.join(' + ')} and the contour of ${mask} burned into the source image, with the label "AI RESULT - NOT FOR DIAGNOSIS"`;
+}

@@ -1,0 +1,87 @@
+// settings.get, settings.update and system.info. An update is checked whole before anything is written, and the
+// changed settings and their audit entry are written in one transaction: the log never misses a change.
+import type Database from 'better-sqlite3';
+import { rulePresets } from '../../ml/post/rules';
+import { ApiError, apiArgs, type ApiHandlers, type ThresholdSetting, type WorkstationSettings } from '../api/contract';
+import { createAuditLog } from '../review/audit-log';
+import { createSettingsStore, defaultSettings } from './settings-store';
+import { createSystemInfo } from './system-info';
+
+export type SettingsHandlers = Pick<ApiHandlers, 'settings.get' | 'settings.update' | 'system.info'>;
+
+export interface SettingsServiceOptions {
+  db: Database.Database;
+  /** `<id>@<version>` of the model(s) in use, recorded with the change */
+  currentModels: () => Promise<string[]>;
+  defaults?: WorkstationSettings;
+}
+
+export interface SettingsService {
+  handlers: SettingsHandlers;
+  /** The settings now in force, for the services that act on them (triage). */
+  current(): WorkstationSettings;
+  close(): Promise<void>;
+}
+
+/** The update's settings, or an 'invalid-argument' error naming what is wrong (the schema, then unknown presets). */
+export function checkUpdate(update: unknown): Partial<WorkstationSettings> {
+  const parsed = apiArgs['settings.update'].safeParse(update);
+  if (!parsed.success) {
+    const summary = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(settings)'}: ${issue.message}`).join('; ');
+    throw new ApiError('invalid-argument', `invalid settings: ${summary}`, parsed.error.issues);
+  }
+  const thresholds = parsed.data.thresholds;
+  if (thresholds?.kind === 'preset' && !Object.hasOwn(rulePresets, thresholds.name)) {
+    throw new ApiError('invalid-argument', `unknown threshold preset "${thresholds.name}"; presets: ${Object.keys(rulePresets).join(', ')}`);
+  }
+  return parsed.data;
+}
+
+/** "engine: auto → onnx; thresholds: the model card's rule → preset validation-best", or '' when nothing changes. */
+export function describeChanges(before: WorkstationSettings, after: WorkstationSettings): string {
+  return (Object.keys(after) as (keyof WorkstationSettings)[])
+    .filter((key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+    .map((key) => `${key}: ${showValue(before[key])} → ${showValue(after[key])}`)
+    .join('; ');
+}
+
+function showValue(value: WorkstationSettings[keyof WorkstationSettings]): string {
+  if (typeof value !== 'object') return String(value);
+  const thresholds = value as ThresholdSetting;
+  if (thresholds.kind === 'card') return "the model card's rule";
+  if (thresholds.kind === 'preset') return `preset ${thresholds.name}`;
+  return `custom ${JSON.stringify(thresholds.rule)}`;
+}
+
+export function createSettingsService({ db, currentModels, defaults = defaultSettings() }: SettingsServiceOptions): SettingsService {
+  const store = createSettingsStore(db, defaults);
+  const audit = createAuditLog(db);
+  const system = createSystemInfo();
+
+  return {
+    current: () => store.get(),
+    handlers: {
+      async 'settings.get'() {
+        return store.get();
+      },
+      async 'settings.update'(update) {
+        const changes = checkUpdate(update);
+        const models = await currentModels().catch(() => []);
+        return db.transaction(() => {
+          const before = store.get();
+          const after = { ...before, ...changes };
+          const detail = describeChanges(before, after);
+          if (detail === '') return before;
+          store.put(changes);
+          // The reviewer now named is the person at the workstation making the change.
+          audit.append({ who: after.reviewer, action: 'settings', sopInstanceUid: null, studyInstanceUid: null, models, detail });
+          return store.get();
+        })();
+      },
+      async 'system.info'() {
+        return system.info();
+      },
+    },
+    close: () => system.close(),
+  };
+}

@@ -1,0 +1,33 @@
+// What a workstation triage runs with, from the settings and the current model(s): the models, the rule, the flip
+// TTA and each model's input size, and the key that names that combination. A stored verdict whose key differs from
+// the current one is stale: it was made by another model version, rule, TTA or size.
+import { cardRule, type ModelCard } from '../../ml/io/model-card';
+import { rulePreset, type PostProcessRule } from '../../ml/post';
+import type { ThresholdSetting, WorkstationSettings } from '../api/contract';
+import type { InstalledModel } from '../models/model-library';
+import type { RuleChoice } from './rule-choice';
+import type { TriageConfig } from './results-store';
+
+export type JobConfig = TriageConfig & { dirs: string[]; tta: WorkstationSettings['tta']; ruleChoice: RuleChoice };
+
+/** The settings' rule: the first model card's, a named preset (science.md) or the user's own. */
+export function settingsRule(thresholds: ThresholdSetting, card: Pick<ModelCard, 'id' | 'version' | 'thresholds'>): RuleChoice {
+  switch (thresholds.kind) {
+    case 'card':
+      return { rule: cardRule(card), source: { kind: 'card', model: `${card.id}@${card.version}` } };
+    case 'preset':
+      return { rule: rulePreset(thresholds.name), source: { kind: 'preset', name: thresholds.name } };
+    case 'custom':
+      return { rule: thresholds.rule, source: { kind: 'thresholds' } };
+  }
+}
+
+/** Null when no model is current: nothing can be triaged, and every stored verdict is stale. */
+export function jobConfig(models: readonly InstalledModel[], settings: Pick<WorkstationSettings, 'thresholds' | 'tta'>): JobConfig | null {
+  if (models.length === 0) return null;
+  const ruleChoice = settingsRule(settings.thresholds, models[0].card);
+  const refs = models.map((model) => model.ref);
+  const rule: PostProcessRule = ruleChoice.rule;
+  const configKey = JSON.stringify({ models: refs, rule, tta: settings.tta, sizes: models.map((model) => model.card.input.size) });
+  return { configKey, models: refs, rule, tta: settings.tta, ruleChoice, dirs: models.map((model) => model.dir) };
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { AI_RESULT_LABEL, burnLabel, wrap } from '../../../main/exports/ai-label';
+
+describe('the burned-in label', () => {
+  it('wraps at spaces and cuts only words longer than a line', () => {
+    expect(wrap('AI RESULT - NOT FOR DIAGNOSIS', 12)).toEqual(['AI RESULT -', 'NOT FOR', 'DIAGNOSIS']);
+    expect(wrap('ABCDEFGHIJ KL', 4)).toEqual(['ABCD', 'EFGH', 'IJ', 'KL']);
+    expect(wrap(AI_RESULT_LABEL, 100)).toEqual([AI_RESULT_LABEL]);
+  });
+
+  it('draws white glyphs on a black band at the top and leaves the rest of the picture', () => {
+    const image = { rows: 300, columns: 300, data: new Uint8Array(300 * 300 * 3).fill(128) };
+    const band = burnLabel(image, ['PLEURA MODEL@1']);
+    // two lines of 9 font rows, 2-pixel margins
+    expect(band).toBe(4 + 2 * 9);
+    const pixel = (r: number, c: number) => Array.from(image.data.subarray((r * 300 + c) * 3, (r * 300 + c) * 3 + 3));
+    const bandPixels = Array.from({ length: band * 300 }, (_, i) => pixel(Math.floor(i / 300), i % 300).join());
+    expect(new Set(bandPixels)).toEqual(new Set(['0,0,0', '255,255,255']));
+    expect(bandPixels.filter((p) => p === '255,255,255').length).toBeGreaterThan(100);
+    expect(pixel(band, 0)).toEqual([128, 128, 128]);
+    // "A" of "AI RESULT": its left column is set from the second font row down, not the first
+    expect(pixel(2, 2)).toEqual([0, 0, 0]);
+    expect(pixel(3, 2)).toEqual([255, 255, 255]);
+  });
+});

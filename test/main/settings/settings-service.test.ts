@@ -1,0 +1,105 @@
+// The settings service on a real index file: defaults, validated updates that persist with an audit entry, and
+// what system.info reports about this machine (the engine probe runs in its worker, as in the workstation).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { rulePresets } from '../../../ml/post/rules';
+import { createAuditLog } from '../../../main/review/audit-log';
+import { createSettingsService, describeChanges, type SettingsService } from '../../../main/settings/settings-service';
+import { defaultSettings, osUserName } from '../../../main/settings/settings-store';
+import { migrate } from '../../../main/studies/index-schema';
+
+const root = mkdtempSync(path.join(tmpdir(), 'pleura-settings-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+let db: Database.Database;
+let service: SettingsService;
+const open = () => createSettingsService({ db, currentModels: async () => ['pleura-demo@1'] });
+
+beforeEach((context) => {
+  db = new Database(path.join(root, `${context.task.id}.sqlite`));
+  migrate(db);
+  service = open();
+});
+afterEach(async () => {
+  await service.close();
+  db.close();
+});
+
+describe('settings', () => {
+  it('starts from the defaults, with the OS user as reviewer', async () => {
+    expect(await service.handlers['settings.get']({})).toEqual({
+      autoTriage: true,
+      thresholds: { kind: 'card' },
+      engine: 'auto',
+      tta: 'hflip',
+      reviewer: osUserName(),
+    });
+    expect(osUserName()).not.toBe('');
+  });
+
+  it('keeps an update across a restart and logs who changed what', async () => {
+    const updated = await service.handlers['settings.update']({ engine: 'onnx', thresholds: { kind: 'preset', name: 'validation-best' }, reviewer: 'Dr Rao' });
+    expect(updated).toMatchObject({ engine: 'onnx', thresholds: { kind: 'preset', name: 'validation-best' }, reviewer: 'Dr Rao', tta: 'hflip' });
+    expect(await open().handlers['settings.get']({})).toEqual(updated);
+    const [entry, ...others] = createAuditLog(db).list();
+    expect(others).toEqual([]);
+    expect(entry).toMatchObject({ who: 'Dr Rao', action: 'settings', sopInstanceUid: null, models: ['pleura-demo@1'] });
+    expect(entry.detail).toBe(`thresholds: the model card's rule → preset validation-best; engine: auto → onnx; reviewer: ${osUserName()} → Dr Rao`);
+  });
+
+  it('writes no audit entry when nothing changes', async () => {
+    await service.handlers['settings.update']({ engine: 'auto', autoTriage: true });
+    await service.handlers['settings.update']({});
+    expect(createAuditLog(db).list()).toEqual([]);
+  });
+
+  it('refuses an unknown preset or a malformed setting, writing nothing', async () => {
+    await expect(service.handlers['settings.update']({ engine: 'tfjs', thresholds: { kind: 'preset', name: 'best-guess' } })).rejects.toMatchObject({
+      code: 'invalid-argument',
+      message: expect.stringContaining('unknown threshold preset "best-guess"; presets: validation-best'),
+    });
+    const malformed = { reviewer: '  ', engine: 'gpu' } as unknown as Parameters<SettingsService['handlers']['settings.update']>[0];
+    await expect(service.handlers['settings.update'](malformed)).rejects.toMatchObject({ code: 'invalid-argument', message: expect.stringMatching(/engine: .*; reviewer: /) });
+    expect(await service.handlers['settings.get']({})).toEqual(defaultSettings());
+    expect(createAuditLog(db).list()).toEqual([]);
+  });
+
+  it('accepts a custom rule and reads a stored value that no longer fits as the default', async () => {
+    const rule = { kind: 'seeded-threshold', seedThreshold: 0.6, maskThreshold: 0.25, maxEmptyArea: 10 } as const;
+    await service.handlers['settings.update']({ thresholds: { kind: 'custom', rule } });
+    db.prepare("UPDATE settings SET value = '\"warp-drive\"' WHERE key = 'thresholds'").run();
+    db.prepare("INSERT INTO settings (key, value) VALUES ('engine', 'not json'), ('retired', '1')").run();
+    expect(service.current()).toEqual(defaultSettings());
+  });
+
+  it('describes custom rules and plain values', () => {
+    const before = defaultSettings('a');
+    const rule = rulePresets['fifth-place'];
+    expect(describeChanges(before, { ...before, autoTriage: false, tta: 'none', thresholds: { kind: 'custom', rule } })).toBe(
+      `autoTriage: true → false; thresholds: the model card's rule → custom ${JSON.stringify(rule)}; tta: hflip → none`,
+    );
+  });
+});
+
+describe('system.info', () => {
+  it('reports the machine, what each engine runs on here, and the presets', async () => {
+    const info = await service.handlers['system.info']({});
+    expect(info.cpu.cores).toBeGreaterThan(0);
+    expect(info.cpu.model).not.toBe('');
+    expect(info.memoryBytes).toBeGreaterThan(2 ** 28);
+    expect(info.platform).toContain(process.platform);
+    expect(info.rulePresets).toEqual(rulePresets);
+    const [onnx, tfjs] = info.engines;
+    expect(onnx).toMatchObject({ name: 'onnx', available: true });
+    expect(onnx.backend).toMatch(/^(cpu|cuda|dml|coreml)$/);
+    expect(tfjs).toMatchObject({ name: 'tfjs', available: true });
+    expect(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']).toContain(tfjs.backend);
+    // Whatever was passed over says why (on this machine: the native packages are not installed).
+    if (tfjs.backend !== 'tfjs-node-gpu') expect(tfjs.detail).toMatch(/passed over tfjs-node-gpu: /);
+    // Asked again, the probe is not run again.
+    expect((await service.handlers['system.info']({})).engines).toBe(info.engines);
+  }, 60_000);
+});
