@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { ApiHandlers } from '../../main/api/contract';
-import { createServices, type Services } from '../../main/services/create-services';
+import { createServices, type Services, type ServicesOptions } from '../../main/services/create-services';
 import { startLoopbackServer, type LoopbackServer } from '../../main/transports/loopback/server';
 import { ensureRendererBuilt, repoRoot } from '../renderer/renderer-build';
 
@@ -41,13 +41,15 @@ export interface WorkstationOptions {
   dataDir?: string;
   /** handlers that replace the real services' (a test double of a worker behind a real service) */
   handlers?: (services: Services) => Partial<ApiHandlers>;
+  /** the first run's bundled model and samples (none by default: a bare data directory) */
+  firstRun?: ServicesOptions['firstRun'];
 }
 
 export async function openWorkstation(options: WorkstationOptions = {}): Promise<Workstation> {
   const staticDir = await ensureRendererBuilt();
   mkdirSync(artifacts, { recursive: true });
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'pleura-e2e-'));
-  const services = createServices({ dataDir, shell: 'browser', version: '0.0.0-e2e' });
+  const services = createServices({ dataDir, shell: 'browser', version: '0.0.0-e2e', firstRun: options.firstRun });
   const handlers = { ...services.handlers, ...options.handlers?.(services) };
   const server = await startLoopbackServer({ handlers, events: services.events, staticDir });
   const { browser, page, pageErrors } = await launchChromium();
