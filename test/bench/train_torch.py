@@ -2,6 +2,7 @@
 clip_grad_norm_, Adam with weight decay, BCE + soft Dice + focal) for the same AlbuNet (nf 32) and light U-Net as
 ml/models, on random weights and images. Usage: train_torch.py albunet|unet-light SIZE BATCH STEPS; prints JSON."""
 import json
+import os
 import sys
 import time
 
@@ -114,6 +115,8 @@ def combo_loss(logits, target):
 
 def main():
     arch, size, batch, steps = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    # Debian's libgomp build starts with one thread; PyTorch's usual default is every core, the fair comparison.
+    torch.set_num_threads(os.cpu_count() or 1)
     torch.manual_seed(0)
     model = AlbuNet(32) if arch == 'albunet' else UnetLight()
     model.train()

@@ -15,7 +15,7 @@ import { LabelRecord, labelsDir } from '../../main/labels/label-store';
 import { repoRoot } from '../renderer/renderer-build';
 import { artifacts, chromiumNote, hasChromium, openWorkstation, type Workstation } from './support';
 
-const bundledModel = process.env.DEVMODEL ?? bundledModelDir(repoRoot);
+const bundledModel = bundledModelDir(repoRoot);
 const dciodvfy = spawnSync('dciodvfy', ['-version'], { encoding: 'utf8' }).error ? null : 'dciodvfy';
 
 type Row = { uid: string; flag: string; score: number | null; status: string };
@@ -112,7 +112,7 @@ describe.skipIf(!hasChromium)(`triage workflow in Chromium (end to end)${chromiu
     await page.screenshot({ path: path.join(artifacts, '12-heatmap.png') });
 
     await page.getByTestId('heatmap-toggle').click();
-    await expect.poll(() => overlay.getAttribute('data-heatmap')).toBe('false');
+    await expect.poll(() => overlay.getAttribute('data-heatmap')).toBe('off');
     await expect.poll(() => paintedPixels(overlay)).toBeLessThan(withHeatmap);
     await page.screenshot({ path: path.join(artifacts, '13-contour-only.png') });
     await page.getByTestId('heatmap-toggle').click();
