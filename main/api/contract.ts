@@ -365,6 +365,14 @@ export const WorkstationSettings = z
     tta: z.enum(['none', 'hflip']),
     /** recorded with every review action */
     reviewer: z.string().trim().min(1).max(64),
+    /**
+     * Installed models averaged with the current one (weight 1) into a weighted ensemble, as the top solutions
+     * blended theirs; empty: the current model alone.
+     */
+    ensemble: z
+      .array(z.object({ ref: z.string().min(3).max(129), weight: z.number().positive().max(100) }).strict())
+      .max(8)
+      .refine((members) => new Set(members.map((member) => member.ref)).size === members.length, 'a model is listed twice'),
   })
   .strict();
 export type WorkstationSettings = z.infer<typeof WorkstationSettings>;

@@ -1,6 +1,6 @@
 // The composition root: every service of the API is built and wired here, once, for every shell (Electron, the
 // loopback server, the CLI). Shell-specific abilities (the native folder dialog) come in as plain functions.
-import type { ApiHandlers } from '../api/contract';
+import { ApiError, type ApiHandlers } from '../api/contract';
 import { EventHub } from '../api/events';
 import { StudyIndex } from '../studies/index-db';
 import { ensureDataDir, indexPath } from './data-dir';
@@ -12,6 +12,7 @@ import { createSettingsService } from '../settings/settings-service';
 import { startFirstRun, type FirstRunOptions } from '../first-run/first-run';
 import { createTriageStore } from '../triage/results-store';
 import { createTriageService } from '../triage/service';
+import type { WeightedModel } from '../triage/triage-config';
 import { createReviewService } from '../review/service';
 import { createExportService } from '../exports/service';
 
@@ -45,15 +46,26 @@ export function createServices({ dataDir, shell, pickFolder, version, firstRun: 
   const decoder = (): ImageDecoder => (pool ??= createDecodePool());
 
   const library = createModelLibrary(dataDir);
-  const currentModels = async () => {
-    const current = await library.currentModel();
-    return current ? [current] : [];
-  };
   const training = createTrainingService({ dataDir, events, library });
   const settings = createSettingsService({
     db: index.database,
     currentModels: async () => (await currentModels()).map((model) => model.ref),
+    installedModels: async () => (await library.listModels()).filter((model) => model.card).map((model) => model.ref),
   });
+  /** What triage runs: the current model (weight 1), then the settings' ensemble members. */
+  async function currentModels(): Promise<WeightedModel[]> {
+    const current = await library.currentModel();
+    if (!current) return [];
+    const { ensemble } = settings.current();
+    const others = ensemble.filter((member) => member.ref !== current.ref);
+    const listing = others.length ? await library.listModels() : [];
+    const members = others.map((member): WeightedModel => {
+      const found = listing.find((model) => model.ref === member.ref);
+      if (!found?.card) throw new ApiError('unavailable', `the ensemble's ${member.ref} cannot be used: ${found?.error ?? 'it is not installed'}`);
+      return { ref: found.ref, dir: found.dir, card: found.card, weight: member.weight };
+    });
+    return [{ ...current, weight: 1 }, ...members];
+  }
   const triageStore = createTriageStore(index.database);
   const triage = createTriageService({ store: triageStore, events, getSettings: async () => settings.current(), currentModels });
   const studies = createStudiesService({ index, indexFile, events, decoder, triageSummaries: triage.studySummaries });

@@ -13,6 +13,8 @@ export interface SettingsServiceOptions {
   db: Database.Database;
   /** `<id>@<version>` of the model(s) in use, recorded with the change */
   currentModels: () => Promise<string[]>;
+  /** every installed `<id>@<version>`: an ensemble may only name these */
+  installedModels: () => Promise<string[]>;
   defaults?: WorkstationSettings;
 }
 
@@ -47,13 +49,14 @@ export function describeChanges(before: WorkstationSettings, after: WorkstationS
 
 function showValue(value: WorkstationSettings[keyof WorkstationSettings]): string {
   if (typeof value !== 'object') return String(value);
+  if (Array.isArray(value)) return value.length === 0 ? 'the current model alone' : value.map((m) => `${m.ref} × ${m.weight}`).join(' + ');
   const thresholds = value as ThresholdSetting;
   if (thresholds.kind === 'card') return "the model card's rule";
   if (thresholds.kind === 'preset') return `preset ${thresholds.name}`;
   return `custom ${JSON.stringify(thresholds.rule)}`;
 }
 
-export function createSettingsService({ db, currentModels, defaults = defaultSettings() }: SettingsServiceOptions): SettingsService {
+export function createSettingsService({ db, currentModels, installedModels, defaults = defaultSettings() }: SettingsServiceOptions): SettingsService {
   const store = createSettingsStore(db, defaults);
   const audit = createAuditLog(db);
   const system = createSystemInfo();
@@ -66,6 +69,11 @@ export function createSettingsService({ db, currentModels, defaults = defaultSet
       },
       async 'settings.update'(update) {
         const changes = checkUpdate(update);
+        if (changes.ensemble?.length) {
+          const installed = await installedModels();
+          const missing = changes.ensemble.filter((member) => !installed.includes(member.ref)).map((member) => member.ref);
+          if (missing.length) throw new ApiError('invalid-argument', `not installed: ${missing.join(', ')}; installed: ${installed.join(', ') || 'none'}`);
+        }
         const models = await currentModels().catch(() => []);
         return db.transaction(() => {
           const before = store.get();

@@ -18,7 +18,7 @@ export function osUserName(): string {
 }
 
 export function defaultSettings(reviewer: string = osUserName()): WorkstationSettings {
-  return { autoTriage: true, thresholds: { kind: 'card' }, engine: 'auto', tta: 'hflip', reviewer };
+  return { autoTriage: true, thresholds: { kind: 'card' }, engine: 'auto', tta: 'hflip', reviewer, ensemble: [] };
 }
 
 export interface SettingsStore {

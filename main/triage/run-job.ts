@@ -30,7 +30,7 @@ export async function runTriageJob(run: JobRun): Promise<void> {
   try {
     const { rule } = resolveRule(run.config.ruleChoice, members);
     const models = inferenceModels(members, null);
-    const weights = normaliseWeights(members.length);
+    const weights = normaliseWeights(members.length, run.config.weights);
     const { engine, backend } = members[0].engine.describe();
     run.onReady(`${engine} (${backend})`);
     const pool = createDecodePool({ size: 1 });

@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { decodeRle } from '../../ml/post';
 import { ApiError, type ApiHandlers, type ScanSummary, type TriageJob, type WorkstationSettings } from '../api/contract';
 import type { EventHub } from '../api/events';
-import type { InstalledModel } from '../models/model-library';
+import type { WeightedModel } from './triage-config';
 import { JobProgress } from './job-progress';
 import type { StudySummary, TriageScope, TriageStore, TriageTarget } from './results-store';
 import { runTriageJob } from './run-job';
@@ -18,7 +18,7 @@ export interface TriageServiceOptions {
   events: EventHub;
   getSettings: () => Promise<WorkstationSettings>;
   /** the model, or the models of the ensemble, that triage runs with now; empty when none is installed */
-  currentModels: () => Promise<InstalledModel[]>;
+  currentModels: () => Promise<WeightedModel[]>;
   /** the least time between two progress (and worklist) events; default 500 ms */
   progressIntervalMs?: number;
 }

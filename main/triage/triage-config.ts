@@ -8,7 +8,10 @@ import type { InstalledModel } from '../models/model-library';
 import type { RuleChoice } from './rule-choice';
 import type { TriageConfig } from './results-store';
 
-export type JobConfig = TriageConfig & { dirs: string[]; tta: WorkstationSettings['tta']; ruleChoice: RuleChoice };
+export type JobConfig = TriageConfig & { dirs: string[]; weights: number[]; tta: WorkstationSettings['tta']; ruleChoice: RuleChoice };
+
+/** One model of what triage runs: the current model (weight 1), then the settings' ensemble members. */
+export type WeightedModel = InstalledModel & { weight: number };
 
 /** The settings' rule: the first model card's, a named preset (science.md) or the user's own. */
 export function settingsRule(thresholds: ThresholdSetting, card: Pick<ModelCard, 'id' | 'version' | 'thresholds'>): RuleChoice {
@@ -23,11 +26,12 @@ export function settingsRule(thresholds: ThresholdSetting, card: Pick<ModelCard,
 }
 
 /** Null when no model is current: nothing can be triaged, and every stored verdict is stale. */
-export function jobConfig(models: readonly InstalledModel[], settings: Pick<WorkstationSettings, 'thresholds' | 'tta'>): JobConfig | null {
+export function jobConfig(models: readonly WeightedModel[], settings: Pick<WorkstationSettings, 'thresholds' | 'tta'>): JobConfig | null {
   if (models.length === 0) return null;
   const ruleChoice = settingsRule(settings.thresholds, models[0].card);
   const refs = models.map((model) => model.ref);
   const rule: PostProcessRule = ruleChoice.rule;
-  const configKey = JSON.stringify({ models: refs, rule, tta: settings.tta, sizes: models.map((model) => model.card.input.size) });
-  return { configKey, models: refs, rule, tta: settings.tta, ruleChoice, dirs: models.map((model) => model.dir) };
+  const weights = models.map((model) => model.weight);
+  const configKey = JSON.stringify({ models: refs, weights, rule, tta: settings.tta, sizes: models.map((model) => model.card.input.size) });
+  return { configKey, models: refs, rule, tta: settings.tta, ruleChoice, dirs: models.map((model) => model.dir), weights };
 }

@@ -132,6 +132,20 @@ describe.skipIf(!hasChromium)(`the settings panel in Chromium${chromiumNote}`, (
       await shot(page, '07-restored');
     });
 
+    it('averages another installed version into the triage ensemble with a weight', async () => {
+      const member = page.locator('[data-testid="ensemble-member"]');
+      await expect(member.count()).resolves.toBe(1);
+      const ref = await member.getAttribute('data-ref');
+      expect(ref).not.toBe(initialRef);
+      await member.getByTestId('ensemble-weight').fill('0.5');
+      // The box follows the saved settings, so it changes once the service has answered.
+      await member.getByRole('checkbox').click();
+      await expect.poll(() => member.getAttribute('data-included')).toBe('true');
+      expect((await workstation.services.handlers['settings.get']({})).ensemble).toEqual([{ ref, weight: 0.5 }]);
+      await member.getByRole('checkbox').click();
+      await expect.poll(() => member.getAttribute('data-included')).toBe('false');
+    });
+
     it('reported no errors in the page but the rejected start', () => {
       writeFileSync(path.join(artifacts, 'settings-page-errors.log'), workstation.pageErrors.join('\n'));
       // Chromium logs every 4xx answer; the one to training.start is the relative path refused on purpose above.

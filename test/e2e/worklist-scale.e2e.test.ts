@@ -33,7 +33,7 @@ describe.skipIf(!hasChromium)(`the worklist with ${studies} studies in Chromium$
   const { handlers, events } = createTestServices();
   let rows = priorityOrderedRows();
   let worklistFetches = 0;
-  let settings: WorkstationSettings = { autoTriage: false, thresholds: { kind: 'card' }, engine: 'auto', tta: 'none', reviewer: 'tester' };
+  let settings: WorkstationSettings = { autoTriage: false, thresholds: { kind: 'card' }, engine: 'auto', tta: 'none', reviewer: 'tester', ensemble: [] };
   const triageStarts: ApiArgs<'triage.start'>[] = [];
   let job: TriageJob | null = null;
   let server: LoopbackServer;

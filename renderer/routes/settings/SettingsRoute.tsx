@@ -9,6 +9,7 @@ import { errorMessage } from '../../app/error-message';
 import { ComparisonPanel } from './ComparisonPanel';
 import { EnginePanel } from './EnginePanel';
 import { cardRule } from './model-card-facts';
+import { EnsemblePanel } from './EnsemblePanel';
 import { ModelList } from './ModelList';
 import { ThresholdsPanel } from './ThresholdsPanel';
 import { TrainingForm } from './TrainingForm';
@@ -97,6 +98,7 @@ function TriageSettings({ system, models }: { system: Loadable<SystemInfo>; mode
           />
           <EnginePanel settings={settings.value} system={system} busy={busy} onSave={update} />
           <WorkflowPanel settings={settings.value} busy={busy} onSave={update} />
+          {models.state === 'ok' && <EnsemblePanel models={models.value} members={settings.value.ensemble} busy={busy} onSave={update} />}
         </div>
       ) : settings.state === 'error' ? (
         <p className="settings__problem" role="alert" data-testid="settings-load-problem">Could not read the settings: {settings.message}</p>

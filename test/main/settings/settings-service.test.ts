@@ -16,7 +16,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 let db: Database.Database;
 let service: SettingsService;
-const open = () => createSettingsService({ db, currentModels: async () => ['pleura-demo@1'] });
+const open = () => createSettingsService({ db, currentModels: async () => ['pleura-demo@1'], installedModels: async () => ['pleura-demo@1', 'other@2'] });
 
 beforeEach((context) => {
   db = new Database(path.join(root, `${context.task.id}.sqlite`));
@@ -36,6 +36,7 @@ describe('settings', () => {
       engine: 'auto',
       tta: 'hflip',
       reviewer: osUserName(),
+      ensemble: [],
     });
     expect(osUserName()).not.toBe('');
   });
@@ -48,6 +49,14 @@ describe('settings', () => {
     expect(others).toEqual([]);
     expect(entry).toMatchObject({ who: 'Dr Rao', action: 'settings', sopInstanceUid: null, models: ['pleura-demo@1'] });
     expect(entry.detail).toBe(`thresholds: the model card's rule → preset validation-best; engine: auto → onnx; reviewer: ${osUserName()} → Dr Rao`);
+  });
+
+  it('takes an ensemble of installed models only, and logs it in words', async () => {
+    await expect(service.handlers['settings.update']({ ensemble: [{ ref: 'absent@1', weight: 1 }] })).rejects.toThrow(/not installed: absent@1/);
+    const updated = await service.handlers['settings.update']({ ensemble: [{ ref: 'other@2', weight: 0.5 }] });
+    expect(updated.ensemble).toEqual([{ ref: 'other@2', weight: 0.5 }]);
+    expect(describeChanges({ ...updated, ensemble: [] }, updated)).toBe('ensemble: the current model alone → other@2 × 0.5');
+    await service.handlers['settings.update']({ ensemble: [] });
   });
 
   it('writes no audit entry when nothing changes', async () => {

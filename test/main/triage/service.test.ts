@@ -168,6 +168,24 @@ describe('the triage service', () => {
     expect(image.rule).toEqual(FLAG_ALL);
   });
 
+  it('averages an installed model into a weighted ensemble: refused when not installed, stale until triaged again', async () => {
+    await expect(handlers()['settings.update']({ ensemble: [{ ref: 'pleura-demo@absent', weight: 1 }] })).rejects.toThrow(/not installed: pleura-demo@absent/);
+    const library = createModelLibrary(path.join(dir, 'data'));
+    const secondRef = await writeDemoModel(path.join(dir, 'second-model'), { version: 'second', size: MODEL_SIZE });
+    await library.installModel(path.join(dir, 'second-model'));
+    await handlers()['settings.update']({ ensemble: [{ ref: secondRef, weight: 2 }] });
+    const stale = await worklist();
+    expect(stale.filter((row) => row.triage?.state === 'stale')).toHaveLength(COUNT - 1);
+
+    const job = await triage();
+    expect(job).toMatchObject({ state: 'finished', total: COUNT, models: [modelRef, secondRef] });
+    const [image] = await handlers()['triage.images']({ studyInstanceUid: (await worklist())[0].studyInstanceUid });
+    expect(image).toMatchObject({ state: 'triaged', models: [modelRef, secondRef] });
+    // Back to the current model alone: its earlier verdicts are stale again, and triaged afresh for what follows.
+    await handlers()['settings.update']({ ensemble: [] });
+    expect(await triage()).toMatchObject({ state: 'finished', models: [modelRef] });
+  });
+
   it('cancels after the image in the model and puts the images it did not reach back as they were', async () => {
     const before = await worklist();
     const done = nextDone();
