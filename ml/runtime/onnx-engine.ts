@@ -50,8 +50,9 @@ function exportFromWeights({ definition, weights }: EngineModel): Uint8Array {
   return exportOnnx(definition, weights);
 }
 
-function createSession(source: string | Uint8Array, provider: string, threads: number): Promise<ort.InferenceSession> {
-  const options: ort.InferenceSession.SessionOptions = {
+/** The engine's session options; the bench builds its bare session with them too, so only Pleura's work differs. */
+export function sessionOptions(provider: string, threads: number): ort.InferenceSession.SessionOptions {
+  return {
     executionProviders: [provider],
     intraOpNumThreads: threads,
     interOpNumThreads: 1,
@@ -67,6 +68,10 @@ function createSession(source: string | Uint8Array, provider: string, threads: n
     enableCpuMemArena: false,
     enableMemPattern: false,
   };
+}
+
+function createSession(source: string | Uint8Array, provider: string, threads: number): Promise<ort.InferenceSession> {
+  const options = sessionOptions(provider, threads);
   // The overloads take a path or bytes, not their union.
   return typeof source === 'string' ? ort.InferenceSession.create(source, options) : ort.InferenceSession.create(source, options);
 }

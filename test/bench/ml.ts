@@ -1,7 +1,7 @@
 // Inference figures for the triage pipeline on AlbuNet (nf 32, random weights: no download), printed as JSON:
 // - `mlBench` (section "ml"): per-image time at 512 and 1024 on each engine (onnx; tfjs on the backend it picks),
 //   with and without flip TTA, split into decode, preprocess, model and post-process; the GFLOP/s reached; a bare
-//   onnxruntime session on the same graph for comparison; and the overlap of the stages (wall time of a
+//   onnxruntime session on the same graph, with the engine's session options, for comparison; and the overlap of the stages (wall time of a
 //   multi-image triage against the sum of its phases).
 // - `mlRssBench` (section "ml-rss", long): peak RSS of `pleura triage` on 100 synthetic 1024 x 1024 images at 1024.
 // Environment: PLEURA_BENCH_ML_IMAGES (images per onnx run, default 4), PLEURA_BENCH_ML_ENGINES (default
@@ -18,6 +18,7 @@ import { ONNX_FILE } from '../../ml/io/model-store';
 import { buildArchitecture, writeRandomModel } from '../../ml/io/new-model';
 import { countFlops } from '../../ml/models';
 import type { EngineName } from '../../ml/runtime/engine';
+import { sessionOptions } from '../../ml/runtime/onnx-engine';
 import { disposeEnsemble, loadEnsemble } from '../../main/inference/load-ensemble';
 import type { Span } from '../../main/triage/pipeline';
 import type { TriagedImage } from '../../main/triage/report';
@@ -204,13 +205,7 @@ async function triageRun(model: string, folder: string, out: string, setting: Ru
 /** The same graph in a plain onnxruntime session with the engine's session options: the floor for the model phase. */
 async function bareOnnx(onnxPath: string, size: number, batch: number) {
   process.stderr.write(`bench: ml: bare onnxruntime ${size} batch ${batch}…\n`);
-  const session = await ort.InferenceSession.create(onnxPath, {
-    executionProviders: ['cpu'],
-    intraOpNumThreads: availableParallelism(),
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-    graphOptimizationLevel: 'all',
-  });
+  const session = await ort.InferenceSession.create(onnxPath, sessionOptions('cpu', availableParallelism()));
   try {
     const input = new Float32Array(batch * 3 * size * size).map((_, i) => ((i * 2654435761) % 256) / 255);
     const run = async () => {
