@@ -1,8 +1,8 @@
 // Inference figures for the triage pipeline on AlbuNet (nf 32, random weights: no download), printed as JSON:
 // - `mlBench` (section "ml"): per-image time at 512 and 1024 on each engine (onnx; tfjs on the backend it picks),
 //   with and without flip TTA, split into decode, preprocess, model and post-process; the GFLOP/s reached; a bare
-//   onnxruntime session on the same graph, with the engine's session options, for comparison; and the overlap of the stages (wall time of a
-//   multi-image triage against the sum of its phases).
+//   onnxruntime session on the same graph with the engine's session options, for comparison; and the overlap of
+//   the stages (wall time of a multi-image triage against the sum of its phases).
 // - `mlRssBench` (section "ml-rss", long): peak RSS of `pleura triage` on 100 synthetic 1024 x 1024 images at 1024.
 // Environment: PLEURA_BENCH_ML_IMAGES (images per onnx run, default 4), PLEURA_BENCH_ML_ENGINES (default
 // "onnx,tfjs"), PLEURA_BENCH_SKIP_SLOW=1 (no tfjs at 1024, no tfjs TTA), PLEURA_BENCH_ML_TFJS_FULL=1 (tfjs at
