@@ -225,9 +225,10 @@ describe.skipIf(!hasChromium)(`the worklist with ${studies} studies in Chromium$
   it('binds the auto-triage toggle to the settings', async () => {
     const toggle = page.getByTestId('auto-triage-toggle');
     await expect(toggle.isChecked()).resolves.toBe(false);
-    await toggle.check();
+    // The box follows the saved settings, so it changes once the service has answered.
+    await toggle.click();
     await expect.poll(() => settings.autoTriage).toBe(true);
-    await expect(toggle.isChecked()).resolves.toBe(true);
+    await expect.poll(() => toggle.isChecked()).toBe(true);
   });
 
   it('says the demonstration model is not for clinical use, with a folder one click away', async () => {

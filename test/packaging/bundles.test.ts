@@ -69,7 +69,7 @@ describe('main bundles', () => {
     const { stdout } = await run(
       process.execPath,
       ['--import', './test/fixtures/electron/register-fake-electron.mjs', path.join(outdir, 'app', 'electron-main.js')],
-      { cwd: root, timeout: 60_000, env: { ...process.env, PLEURA_DATA_DIR: '', PLEURA_FAKE_USER_DATA: userData, PLEURA_FAKE_SCAN: folder } },
+      { cwd: root, timeout: 60_000, env: { ...process.env, PLEURA_DATA_DIR: '', PLEURA_NO_SAMPLES: '1', PLEURA_FAKE_USER_DATA: userData, PLEURA_FAKE_SCAN: folder } },
     );
     const report = JSON.parse(stdout.trim().split('\n').at(-1)!);
     expect(report.sandboxEnabled).toBe(true);
