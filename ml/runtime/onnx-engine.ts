@@ -67,6 +67,9 @@ export function sessionOptions(provider: string, threads: number): ort.Inference
     // Optimisation level 'extended' or 'basic' (no NCHWc layout) peaks 250 MB lower but ran 1.7-2x as long.
     enableCpuMemArena: false,
     enableMemPattern: false,
+    // onnxruntime's idle intra-op threads spin for work by default; between runs they then take the cores that
+    // decoding the next image and post-processing the last one need.
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
   };
 }
 
