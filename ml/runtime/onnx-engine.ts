@@ -58,12 +58,12 @@ export function sessionOptions(provider: string, threads: number): ort.Inference
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
-    // Memory, measured on AlbuNet nf 32 at 1024, batch 1, CPU provider (2 cores): onnxruntime's CPU arena keeps
-    // every intermediate it ever allocated (peak 3.3 GB with arena and memory pattern on; 2.1 GB with the arena but
-    // no pattern). Without the arena each intermediate is freed back to the system after its last use and the peak is
-    // the graph's largest live set (1.75 GB), for the same time per image within the noise of a shared machine.
+    // Memory, measured on AlbuNet nf 32 at 1024, batch 1, CPU provider (2 cores), graph without row strips:
+    // onnxruntime's CPU arena keeps every intermediate it ever allocated (peak 3.3 GB with arena and memory pattern
+    // on; 2.1 GB with the arena but no pattern). Without the arena each intermediate is freed back to the system
+    // after its last use and the peak is the graph's largest live set (1.75 GB; 0.93 GB since the export runs the
+    // full-resolution tail in row strips), for the same time per image within the noise of a shared machine.
     // The memory pattern (one block planned for the whole run) saves nothing further and holds the block.
-    // Part of that is glibc keeping freed heap: MALLOC_MMAP_THRESHOLD_=131072 in the environment brings it to 1.3 GB.
     // Optimisation level 'extended' or 'basic' (no NCHWc layout) peaks 250 MB lower but ran 1.7-2x as long.
     enableCpuMemArena: false,
     enableMemPattern: false,
