@@ -26,15 +26,15 @@ async function probeOnnx(): Promise<EngineReport> {
 
 async function probeTfjs(): Promise<EngineReport> {
   try {
-    const { tfjsBackend } = await import('../../ml/runtime/tfjs-backend');
+    const { describeBackend, tfjsBackend } = await import('../../ml/runtime/tfjs-backend');
     const choice = await tfjsBackend();
-    return { name: 'tfjs', available: true, backend: choice.candidate, detail: describeChoice(`${choice.candidate} backend, ${choice.threads} thread${choice.threads === 1 ? '' : 's'}`, choice.skipped) };
+    return { name: 'tfjs', available: true, backend: choice.candidate, detail: describeChoice(describeBackend(choice), choice.skipped) };
   } catch (error) {
     return { name: 'tfjs', available: false, backend: null, detail: reasonOf(error) };
   }
 }
 
-/** "wasm backend, 1 thread (passed over tfjs-node-gpu: package not installed; …)" */
+/** "wasm backend, threaded SIMD, 2 threads (passed over tfjs-node-gpu: package not installed; …)" */
 export function describeChoice(chosen: string, skipped: readonly SkippedOption[]): string {
   const passedOver = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
   return passedOver ? `${chosen} (passed over ${passedOver})` : chosen;

@@ -29,6 +29,8 @@ export type EngineDescription = {
   engine: EngineName;
   /** the TF.js backend or the onnxruntime execution provider actually running the model */
   backend: string;
+  /** which build of the backend, where it has several (TF.js wasm: 'threaded SIMD', or 'SIMD' when threads could not start) */
+  build?: string;
   threads: number;
   /** what was tried first and could not be used, in the order tried */
   skipped: SkippedOption[];

@@ -6,14 +6,24 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { reasonOf, type SkippedOption } from './engine';
+import { useThreadedWasm } from './wasm-threads';
+
+export type LoadedBackend = {
+  backend: string;
+  threads: () => number;
+  /** which build of the backend runs, where it has several (wasm: 'threaded SIMD' or 'SIMD') */
+  build?: string;
+  /** a better build of this backend passed over, with why */
+  skipped?: SkippedOption[];
+};
 
 export type BackendCandidate = {
   name: string;
   /** makes the backend available (imports, registers) and returns its TF.js backend name and thread count */
-  load: () => Promise<{ backend: string; threads: () => number }>;
+  load: () => Promise<LoadedBackend>;
 };
 
-export type BackendChoice = { candidate: string; backend: string; threads: number; skipped: SkippedOption[] };
+export type BackendChoice = { candidate: string; backend: string; threads: number; build?: string; skipped: SkippedOption[] };
 
 export const defaultBackendChain: readonly BackendCandidate[] = [
   { name: 'tfjs-node-gpu', load: () => loadNative('@tensorflow/tfjs-node-gpu') },
@@ -28,10 +38,10 @@ export async function chooseBackend(chain: readonly BackendCandidate[] = default
   const skipped: SkippedOption[] = [];
   for (const candidate of chain) {
     try {
-      const { backend, threads } = await candidate.load();
+      const { backend, threads, build, skipped: passedOver = [] } = await candidate.load();
       if (!(await tf.setBackend(backend))) throw new Error(`TF.js could not initialise its ${backend} backend`);
       await tf.ready();
-      return { candidate: candidate.name, backend, threads: threads(), skipped };
+      return { candidate: candidate.name, backend, threads: threads(), ...(build && { build }), skipped: [...skipped, ...passedOver] };
     } catch (error) {
       skipped.push({ name: candidate.name, reason: reasonOf(error) });
     }
@@ -41,13 +51,19 @@ export async function chooseBackend(chain: readonly BackendCandidate[] = default
 
 let chosen: Promise<BackendChoice> | undefined;
 
+/** "wasm backend, threaded SIMD, 2 threads", "tfjs-node backend, 8 threads": what runs the models, for reports. */
+export function describeBackend(choice: BackendChoice): string {
+  const threads = `${choice.threads} thread${choice.threads === 1 ? '' : 's'}`;
+  return [`${choice.candidate} backend`, choice.build, threads].filter(Boolean).join(', ');
+}
+
 /** The thread's backend, chosen on first use from the default chain. */
 export function tfjsBackend(): Promise<BackendChoice> {
   chosen ??= chooseBackend();
   return chosen;
 }
 
-async function loadNative(packageName: string): Promise<{ backend: string; threads: () => number }> {
+async function loadNative(packageName: string): Promise<LoadedBackend> {
   try {
     // A variable specifier: both packages are optional, absent at build time, and never bundled.
     await import(/* @vite-ignore */ packageName);
@@ -64,11 +80,14 @@ async function loadNative(packageName: string): Promise<{ backend: string; threa
   return { backend: 'tensorflow', threads: () => availableParallelism() };
 }
 
-async function loadWasm(): Promise<{ backend: string; threads: () => number }> {
+async function loadWasm(): Promise<LoadedBackend> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   // Point the backend at the package's own .wasm files: bundles (Electron's main) have no __dirname to find them by.
   const dist = path.dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
   wasm.setWasmPaths(`${dist}${path.sep}`);
-  // Node has no WASM threads; the backend runs on one whatever setThreadsCount asks.
-  return { backend: 'wasm', threads: () => wasm.getThreadsCount() };
+  // The package alone runs one thread in Node; useThreadedWasm replaces it, or says why it kept it.
+  const outcome = await useThreadedWasm();
+  const threads = () => wasm.getThreadsCount();
+  if (outcome.build === 'threaded SIMD') return { backend: 'wasm', threads, build: outcome.build };
+  return { backend: 'wasm', threads, build: outcome.build, skipped: [{ name: 'wasm threaded SIMD', reason: outcome.reason }] };
 }

@@ -17,6 +17,7 @@ export async function loadTfjsEngine(model: EngineModel, options: TfjsEngineOpti
   return new TfjsEngine(graphModel, {
     engine: 'tfjs',
     backend: choice.candidate,
+    ...(choice.build && { build: choice.build }),
     threads: choice.threads,
     skipped: choice.skipped,
   });

@@ -110,8 +110,8 @@ describe('the tfjs engine', () => {
   it('reports the backend it fell back to and why the native ones were skipped', async () => {
     const engine = await loadEngine('tfjs', model);
     const description = engine.describe();
-    // Neither tfjs-node package is installed here, so the WASM backend (one thread in Node) runs the model.
-    expect(description).toMatchObject({ engine: 'tfjs', backend: 'wasm', threads: 1 });
+    // Neither tfjs-node package is installed here, so the WASM backend (threaded, a thread per core) runs the model.
+    expect(description).toMatchObject({ engine: 'tfjs', backend: 'wasm', build: 'threaded SIMD', threads: Math.min(availableParallelism(), 8) });
     expect(description.skipped).toEqual([
       { name: 'tfjs-node-gpu', reason: 'package not installed' },
       { name: 'tfjs-node', reason: 'package not installed' },

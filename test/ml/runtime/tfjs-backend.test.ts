@@ -1,4 +1,5 @@
 // TF.js backend selection: the first of the chain that loads wins, every earlier one is reported with its reason.
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { chooseBackend, defaultBackendChain, tfjsBackend, type BackendCandidate } from '../../../ml/runtime';
@@ -35,10 +36,11 @@ describe('chooseBackend', () => {
     await expect(chooseBackend([failing('a', 'first'), failing('b', 'second')])).rejects.toThrow('no TF.js backend could be loaded: a: first; b: second');
   });
 
-  it('with the real chain here: tfjs-node packages absent, so the WASM backend, chosen once', async () => {
+  it('with the real chain here: tfjs-node packages absent, so the WASM backend (threaded, a thread per core), chosen once', async () => {
     expect(defaultBackendChain.map((c) => c.name)).toEqual(['tfjs-node-gpu', 'tfjs-node', 'wasm', 'cpu']);
     const choice = await tfjsBackend();
-    expect(choice).toEqual({ candidate: 'wasm', backend: 'wasm', threads: 1, skipped: skippedNative('package not installed', 'package not installed') });
+    const threads = Math.min(availableParallelism(), 8);
+    expect(choice).toEqual({ candidate: 'wasm', backend: 'wasm', build: 'threaded SIMD', threads, skipped: skippedNative('package not installed', 'package not installed') });
     expect(tf.getBackend()).toBe('wasm');
     expect(await tfjsBackend()).toBe(choice);
   });
