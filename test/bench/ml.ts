@@ -2,8 +2,8 @@
 // - `mlBench` (section "ml"): per-image time at 512 and 1024 on each engine (onnx; tfjs on the backend it picks),
 //   with and without flip TTA, split into decode, preprocess, model and post-process; the GFLOP/s reached; a bare
 //   onnxruntime session on the same graph with the engine's session options, run just before and after each onnx
-//   setting, for comparison; and the overlap of the stages (wall time of a multi-image triage against the sum of its
-//   phases).
+//   setting and interleaved pass by pass with the engine, for comparison; and the overlap of the stages (wall time
+//   of a multi-image triage against the sum of its phases).
 // - `mlRssBench` (section "ml-rss", long): peak RSS of `pleura triage` on 100 synthetic 1024 x 1024 images at 1024.
 // Environment: PLEURA_BENCH_ML_IMAGES (images per onnx run, default 4), PLEURA_BENCH_ML_ENGINES (default
 // "onnx,tfjs"), PLEURA_BENCH_SKIP_SLOW=1 (no tfjs at 1024, no tfjs TTA), PLEURA_BENCH_ML_TFJS_FULL=1 (tfjs at
@@ -46,7 +46,7 @@ export async function mlBench(): Promise<unknown> {
     for (const engine of engines) {
       for (const size of [512, 1024]) {
         for (const tta of ['none', 'hflip'] as const) {
-          // TF.js on WASM runs one thread at about 28 GFLOP/s: one image per setting, and at 1024 only without TTA.
+          // TF.js on WASM reaches about 30 GFLOP/s: one image per setting, and at 1024 only without TTA.
           if (engine === 'tfjs' && skipSlow && (size === 1024 || tta === 'hflip')) continue;
           if (engine === 'tfjs' && size === 1024 && tta === 'hflip' && env.PLEURA_BENCH_ML_TFJS_FULL !== '1') continue;
           process.stderr.write(`bench: ml: ${engine} ${size} tta ${tta}…\n`);
@@ -66,7 +66,15 @@ export async function mlBench(): Promise<unknown> {
         }
       }
     }
-    return { model: { ...ARCH, parameters: 35.1e6, weights: 'random (seed 0)' }, sourceImage: `${SOURCE_SIZE}x${SOURCE_SIZE} 8-bit native DICOM`, runs, onnxVsBare: comparisons };
+    const interleaved = [];
+    if (engines.includes('onnx')) for (const size of [512, 1024]) interleaved.push(await engineVsBare(model, size));
+    return {
+      model: { ...ARCH, parameters: 35.1e6, weights: 'random (seed 0)' },
+      sourceImage: `${SOURCE_SIZE}x${SOURCE_SIZE} 8-bit native DICOM`,
+      runs,
+      onnxVsBare: comparisons,
+      onnxEngineVsBareInterleaved: interleaved,
+    };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -233,7 +241,10 @@ async function bareOnnx(onnxPath: string, size: number, passes: number) {
   }
 }
 
-/** The onnx engine's end-to-end time per image against the bare session's, measured around it (goal: within 10%). */
+/**
+ * The onnx engine's end-to-end time per image against the bare session's, measured around it (goal: within 10%),
+ * and against the engine's own model phase in the same run (what the pipeline adds, free of the machine's drift).
+ */
 function compare(run: Awaited<ReturnType<typeof triageRun>>, bareMs: readonly number[]) {
   const floorMs = bareMs.reduce((a, b) => a + b, 0) / bareMs.length;
   return {
@@ -242,8 +253,45 @@ function compare(run: Awaited<ReturnType<typeof triageRun>>, bareMs: readonly nu
     endToEndMs: run.endToEndMsPerImage,
     bareSessionMs: { before: Math.round(bareMs[0]), after: Math.round(bareMs[bareMs.length - 1]) },
     ratio: +(run.endToEndMsPerImage / floorMs).toFixed(3),
+    endToEndOverModelPhase: +(run.endToEndMsPerImage / run.perImageMedianMs.modelMs).toFixed(3),
     goal: 1.1,
   };
+}
+
+/**
+ * One forward pass through the onnx engine (its worker, the transfers, the session) and through a bare session in
+ * this thread, alternated on the same input: drift hits both alike, so the ratio is what the engine adds to the model.
+ */
+async function engineVsBare(model: string, size: number) {
+  process.stderr.write(`bench: ml: onnx engine against a bare session at ${size}, interleaved…\n`);
+  const [member] = await loadEnsemble([model], { engine: 'onnx' });
+  const session = await ort.InferenceSession.create(path.join(model, ONNX_FILE), sessionOptions('cpu', availableParallelism()));
+  try {
+    const input = new Float32Array(3 * size * size).map((_, i) => ((i * 2654435761) % 256) / 255);
+    const timed = async (pass: () => Promise<unknown>) => {
+      const start = performance.now();
+      await pass();
+      return performance.now() - start;
+    };
+    // The engine takes its input's buffer: each call gets a copy, as the pipeline's preprocessed image is its own.
+    const throughEngine = () => timed(() => member.engine.predict(input.slice(), 1, size, size));
+    const bare = () => timed(() => session.run({ image: new ort.Tensor('float32', input, [1, 3, size, size]) }));
+    await throughEngine();
+    await bare();
+    const engineMs: number[] = [];
+    const bareMs: number[] = [];
+    // Alternating which goes first, so neither always runs on the other's warmed caches or after its idle gap.
+    for (let round = 0; round < 6; round++) {
+      if (round % 2) bareMs.push(await bare());
+      engineMs.push(await throughEngine());
+      if (!(round % 2)) bareMs.push(await bare());
+    }
+    const ratios = engineMs.map((ms, i) => ms / bareMs[i]);
+    return { size, engineMedianMs: Math.round(median(engineMs)), bareMedianMs: Math.round(median(bareMs)), medianRatio: +median(ratios).toFixed(3) };
+  } finally {
+    await session.release();
+    await disposeEnsemble([member]);
+  }
 }
 
 function median(values: readonly number[]): number {
