@@ -58,14 +58,15 @@ export function sessionOptions(provider: string, threads: number): ort.Inference
     interOpNumThreads: 1,
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
-    // Memory, measured on AlbuNet nf 32 at 1024, batch 1, CPU provider (2 cores), graph without row strips:
-    // onnxruntime's CPU arena keeps every intermediate it ever allocated (peak 3.3 GB with arena and memory pattern
-    // on; 2.1 GB with the arena but no pattern). Without the arena each intermediate is freed back to the system
-    // after its last use and the peak is the graph's largest live set (1.75 GB; 0.93 GB since the export runs the
-    // full-resolution tail in row strips), for the same time per image within the noise of a shared machine.
+    // Memory, measured on AlbuNet nf 32 at 1024, batch 1, CPU provider (2 cores). Whole graph: onnxruntime's CPU
+    // arena keeps every intermediate it ever allocated (peak 3.3 GB with arena and memory pattern on; 2.1 GB with the
+    // arena but no pattern; 1.75 GB without the arena). The export now runs the full-resolution tail in row strips
+    // (ml/io/onnx-row-strips.ts): 1.0 GB with the arena, 0.93 GB without. The arena is worth those 75 MB: without it
+    // every run mallocs and frees its intermediates, and the engine's pass (in a worker thread) measured 11% slower
+    // at 512 than the same session on the main thread, interleaved, in two bench runs; with it, even (0.98).
     // The memory pattern (one block planned for the whole run) saves nothing further and holds the block.
     // Optimisation level 'extended' or 'basic' (no NCHWc layout) peaks 250 MB lower but ran 1.7-2x as long.
-    enableCpuMemArena: false,
+    enableCpuMemArena: true,
     enableMemPattern: false,
     // onnxruntime's idle intra-op threads spin for work by default; between runs they then take the cores that
     // decoding the next image and post-processing the last one need.
