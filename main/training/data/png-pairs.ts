@@ -12,7 +12,9 @@ export const PNG_IMAGES = 'images';
 export const PNG_MASKS = 'masks';
 
 export async function loadPngPairs(folder: string, size: number): Promise<TrainingSet> {
-  const [images, masks] = await Promise.all([pngNames(folder, PNG_IMAGES), pngNames(folder, PNG_MASKS)]);
+  // One after the other, so a folder missing both is reported by its images/ every time.
+  const images = await pngNames(folder, PNG_IMAGES);
+  const masks = await pngNames(folder, PNG_MASKS);
   const maskSet = new Set(masks);
   const items: TrainingItem[] = [];
   let skipped = 0;

@@ -60,7 +60,18 @@ function expectPriorityOrder(rows: WorklistRow[]): void {
 }
 
 /** Threads of this process: every worker thread (and onnxruntime's pools inside them) is one. */
-const threadCount = () => readdirSync('/proc/self/task').length;
+/** The process's thread count once it holds still: a disposed worker's thread can take a moment to exit. */
+async function threadCount(): Promise<number> {
+  const count = () => readdirSync('/proc/self/task').length;
+  let last = count();
+  for (let tries = 0; tries < 25; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const now = count();
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'pleura-triage-service-'));
@@ -217,8 +228,8 @@ describe('the triage service', () => {
   it('frees the models and worker threads of every job', async () => {
     // The first job of a process starts threads that stay (libuv's pool): count from after one.
     await triage({ force: true });
-    const threads = threadCount();
+    const threads = await threadCount();
     await triage({ force: true });
-    expect(threadCount()).toBe(threads);
+    expect(await threadCount()).toBe(threads);
   });
 });
