@@ -31,7 +31,7 @@ export type OnnxExportOptions = {
   rowStrips?: number;
 };
 
-export const DEFAULT_ROW_STRIPS = 4;
+const DEFAULT_ROW_STRIPS = 4;
 
 export function exportOnnx(definition: ModelDefinition, weights: WeightMap, options: OnnxExportOptions = {}): Uint8Array {
   const { graph, metadata } = definition;
@@ -134,7 +134,7 @@ class OnnxEmitter {
     for (let k = 0; k < count; k++) {
       const strip = `:strip_${k}`;
       const from = k === 0 ? zero : binary('Max', binary('Sub', bounds[k], halo, `${cut}${strip}:before_halo`), zero, `${cut}${strip}:from`);
-      // Slice clamps an end past the last row, so the last strip needs no bound of its own.
+      // Slice clamps an end past the last row (on a small map, bound + halo can be), so no Min is needed.
       const to = k === count - 1 ? rows : binary('Add', bounds[k + 1], halo, `${cut}${strip}:to`);
       this.stripNames = new Map([[plan.cut, `${cut}${strip}`], ...plan.nodes.map((n) => [n.output, `${n.output}${strip}`] as const)]);
       this.add('Slice', [cut, from, to, axis], `${cut}${strip}`);

@@ -58,9 +58,9 @@ export async function mlBench(): Promise<unknown> {
           // The bare session runs right before and right after the engine: this VM's speed drifts by tens of per cent
           // over minutes, more than the 10% the comparison is about.
           const passes = tta === 'hflip' ? 2 : 1;
-          const before = await bareOnnx(path.join(model, ONNX_FILE), size, passes);
+          const before = await bareOnnx(model, size, passes);
           const run = await triage();
-          const after = await bareOnnx(path.join(model, ONNX_FILE), size, passes);
+          const after = await bareOnnx(model, size, passes);
           runs.push(run);
           comparisons.push(compare(run, [before, after]));
         }
@@ -224,21 +224,39 @@ async function triageRun(model: string, folder: string, out: string, setting: Ru
  * The same graph in a plain onnxruntime session with the engine's session options, making the engine's forward passes
  * (flip TTA: two batch-1 passes, as the engine runs them to hold one image's activations at a time): the model floor.
  */
-async function bareOnnx(onnxPath: string, size: number, passes: number) {
+async function bareOnnx(model: string, size: number, passes: number) {
   process.stderr.write(`bench: ml: bare onnxruntime ${size}, ${passes} pass(es)…\n`);
-  const session = await ort.InferenceSession.create(onnxPath, sessionOptions('cpu', availableParallelism()));
+  const session = await openBareSession(model);
   try {
-    const input = new Float32Array(3 * size * size).map((_, i) => ((i * 2654435761) % 256) / 255);
-    const run = async () => {
-      const start = performance.now();
-      for (let pass = 0; pass < passes; pass++) await session.run({ image: new ort.Tensor('float32', input, [1, 3, size, size]) });
-      return performance.now() - start;
-    };
+    const input = benchInput(size);
+    const run = () =>
+      timeMs(async () => {
+        for (let pass = 0; pass < passes; pass++) await runBare(session, input, size);
+      });
     await run();
     return median([await run(), await run()]);
   } finally {
     await session.release();
   }
+}
+
+function openBareSession(model: string): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(path.join(model, ONNX_FILE), sessionOptions('cpu', availableParallelism()));
+}
+
+function runBare(session: ort.InferenceSession, input: Float32Array, size: number) {
+  return session.run({ image: new ort.Tensor('float32', input, [1, 3, size, size]) });
+}
+
+/** One [1, 3, size, size] model input, the same every time. */
+function benchInput(size: number): Float32Array {
+  return new Float32Array(3 * size * size).map((_, i) => ((i * 2654435761) % 256) / 255);
+}
+
+async function timeMs(work: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
 }
 
 /**
@@ -265,17 +283,12 @@ function compare(run: Awaited<ReturnType<typeof triageRun>>, bareMs: readonly nu
 async function engineVsBare(model: string, size: number) {
   process.stderr.write(`bench: ml: onnx engine against a bare session at ${size}, interleaved…\n`);
   const [member] = await loadEnsemble([model], { engine: 'onnx' });
-  const session = await ort.InferenceSession.create(path.join(model, ONNX_FILE), sessionOptions('cpu', availableParallelism()));
+  const session = await openBareSession(model);
   try {
-    const input = new Float32Array(3 * size * size).map((_, i) => ((i * 2654435761) % 256) / 255);
-    const timed = async (pass: () => Promise<unknown>) => {
-      const start = performance.now();
-      await pass();
-      return performance.now() - start;
-    };
+    const input = benchInput(size);
     // The engine takes its input's buffer: each call gets a copy, as the pipeline's preprocessed image is its own.
-    const throughEngine = () => timed(() => member.engine.predict(input.slice(), 1, size, size));
-    const bare = () => timed(() => session.run({ image: new ort.Tensor('float32', input, [1, 3, size, size]) }));
+    const throughEngine = () => timeMs(() => member.engine.predict(input.slice(), 1, size, size));
+    const bare = () => timeMs(() => runBare(session, input, size));
     await throughEngine();
     await bare();
     const engineMs: number[] = [];
