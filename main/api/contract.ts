@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { ModelCard } from '../../ml/io/model-card';
 import { PostProcessRule } from '../../ml/post/rules';
+import { isPrintableText, PRINTABLE_MESSAGE } from './printable-text';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Shared shapes
@@ -18,6 +19,10 @@ export const FileErrorCode = z.enum([
   'unsupported-transfer-syntax',
   'decode-failed',
   'unreadable',
+  /** bigger than Pleura reads: a header past its cap, pixel data or an inflated data set past what the header declares */
+  'too-large',
+  /** the file was indexed, then a scan found it gone: its instance, verdict and review are kept until it is back */
+  'missing',
 ]);
 export type FileErrorCode = z.infer<typeof FileErrorCode>;
 
@@ -158,6 +163,8 @@ export const ScanSummary = z.object({
   updated: z.number().int(),
   removed: z.number().int(),
   errors: z.number().int(),
+  /** files that are not DICOM and never claimed to be (README, CSV, .DS_Store, AppleDouble companions, DICOMDIR) */
+  skipped: z.number().int(),
   studies: z.number().int(),
   durationMs: z.number(),
   cancelled: z.boolean(),
@@ -184,8 +191,11 @@ export const AppInfo = z.object({
   canPickFolder: z.boolean(),
   /** set while the sample studies of the first run are what the worklist shows */
   demo: z.custom<DemoInfo>().nullable(),
+  /** set when the study index was found damaged at start, moved aside and rebuilt: what to tell the user */
+  indexRecovery: z.object({ at: z.string(), problem: z.string(), movedTo: z.string(), message: z.string() }).nullable(),
 });
 export type AppInfo = z.infer<typeof AppInfo>;
+export type IndexRecovery = NonNullable<AppInfo['indexRecovery']>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Training and the model library (the settings panel)
@@ -363,8 +373,8 @@ export const WorkstationSettings = z
     thresholds: ThresholdSetting,
     engine: EngineChoice,
     tta: z.enum(['none', 'hflip']),
-    /** recorded with every review action */
-    reviewer: z.string().trim().min(1).max(64),
+    /** recorded with every review action, and written into the audit log, its CSV and the DICOM SEG: one printable line */
+    reviewer: z.string().trim().min(1).max(64).refine(isPrintableText, PRINTABLE_MESSAGE),
     /**
      * Installed models averaged with the current one (weight 1) into a weighted ensemble, as the top solutions
      * blended theirs; empty: the current model alone.
@@ -419,7 +429,17 @@ export type DemoInfo = { sampleFolder: string; modelRef: string | null; note: st
 // ---------------------------------------------------------------------------------------------------------------
 
 const Empty = z.object({}).strict();
-const StudyUid = z.string().min(1).max(64);
+/**
+ * A UID named in an argument. The files decide which UIDs the worklist shows, and some are not well formed (longer
+ * than the standard's 64 characters, letters, spaces): any printable value is accepted, up to 16 times that length.
+ */
+export const MAX_UID_LENGTH = 1024;
+const Uid = z.string().min(1).max(MAX_UID_LENGTH).refine(isPrintableText, PRINTABLE_MESSAGE);
+/**
+ * review.save's longest mask: SIIM run-length text, digits and spaces (ASCII, so as many bytes in a JSON body). A
+ * 2048 x 2048 mask of alternating pixels needs about 8 million; a reviewer's brush strokes need a few thousand.
+ */
+export const MAX_ENCODED_PIXELS = 16_000_000;
 
 /** Argument schemas, by "service.method". Results are produced by trusted code and described by `ApiResults`. */
 export const apiArgs = {
@@ -430,7 +450,7 @@ export const apiArgs = {
   'studies.scan': z.object({ path: z.string().min(1).max(4096) }).strict(),
   'studies.cancelScan': z.object({ scanId: z.string().min(1).max(64) }).strict(),
   'studies.worklist': Empty,
-  'studies.detail': z.object({ studyInstanceUid: StudyUid }).strict(),
+  'studies.detail': z.object({ studyInstanceUid: Uid }).strict(),
   /** Files that could not be indexed (not DICOM, truncated, …), most recent scan first. */
   'studies.fileErrors': z.object({ root: z.string().max(4096).optional() }).strict(),
   /** Decodes one indexed instance through the one decode path. */
@@ -450,27 +470,32 @@ export const apiArgs = {
   /** Makes an installed version current again. */
   'models.restore': z.object({ ref: z.string().min(3).max(129) }).strict(),
   /** Queues every image of the given studies (all indexed studies when absent) not triaged by the current model and rule. */
-  'triage.start': z.object({ studyInstanceUids: z.array(StudyUid).max(100_000).optional(), force: z.boolean().optional() }).strict(),
+  'triage.start': z.object({ studyInstanceUids: z.array(Uid).max(100_000).optional(), force: z.boolean().optional() }).strict(),
   'triage.cancel': Empty,
   /** The running or latest job; null before any. */
   'triage.status': Empty,
   /** Every image of a study with its verdict, in the study's order. */
-  'triage.images': z.object({ studyInstanceUid: StudyUid }).strict(),
+  'triage.images': z.object({ studyInstanceUid: Uid }).strict(),
   'triage.overlay': z.object({ instanceId: z.number().int().nonnegative() }).strict(),
   /** Confirm or reject the finding, or save an edited mask (SIIM RLE at the image's size, '-1' when empty). */
   'review.save': z
     .object({
       instanceId: z.number().int().nonnegative(),
       decision: z.enum(['confirmed', 'rejected', 'edited']),
-      encodedPixels: z.string().min(1).max(16_000_000).optional(),
+      encodedPixels: z
+        .string()
+        .min(1)
+        .max(MAX_ENCODED_PIXELS)
+        .regex(/^[0-9 -]+$/, 'expected SIIM run-length text: digits and spaces, or -1')
+        .optional(),
     })
     .strict(),
-  'audit.list': z.object({ sopInstanceUid: z.string().max(64).optional(), limit: z.number().int().min(1).max(100_000).optional() }).strict(),
+  'audit.list': z.object({ sopInstanceUid: Uid.optional(), limit: z.number().int().min(1).max(100_000).optional() }).strict(),
   /** Writes the audit log as CSV into the folder. */
   'audit.export': z.object({ folder: z.string().min(1).max(4096) }).strict(),
   /** Writes the chosen exports of the studies (all triaged ones when absent) into a folder that is not a scanned one. */
   'exports.run': z
-    .object({ folder: z.string().min(1).max(4096), kinds: z.array(ExportKind).min(1), studyInstanceUids: z.array(StudyUid).optional() })
+    .object({ folder: z.string().min(1).max(4096), kinds: z.array(ExportKind).min(1), studyInstanceUids: z.array(Uid).max(100_000).optional() })
     .strict(),
   'settings.get': Empty,
   'settings.update': WorkstationSettings.partial().strict(),

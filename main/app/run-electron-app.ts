@@ -1,7 +1,9 @@
 // The workstation's Electron shell: one hardened window on the built renderer, the services behind IPC. Electron
-// and the services factory are passed in, so the wiring is tested with a fake Electron.
+// and the services factory are passed in, so the wiring is tested with a fake Electron. A second start hands over
+// to the first window; a data directory held by another Pleura (`pleura serve`, a scan) is refused with who holds it.
 import { pathToFileURL } from 'node:url';
 import type { BrowserWindow } from 'electron';
+import { ApiError } from '../api/contract';
 import { createDispatch } from '../api/dispatch';
 import type { Services, ServicesOptions } from '../services/create-services';
 import { contentSecurityPolicy } from '../transports/csp';
@@ -39,6 +41,27 @@ export async function runElectronApp(options: ElectronAppOptions): Promise<Brows
   hardenSession(session.defaultSession, contentSecurityPolicy());
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform)));
 
+  let services: Services;
+  try {
+    services = options.createServices({
+      dataDir: options.dataDirOverride || app.getPath('userData'),
+      shell: 'electron',
+      version: app.getVersion(),
+      firstRun: { bundledModel: options.bundledModel },
+      lock: { command: 'start' },
+      async pickFolder() {
+        // Asked only once the window below exists.
+        const choice = await dialog.showOpenDialog(window, { title: 'Choose a folder of studies', properties: ['openDirectory'] });
+        return choice.canceled ? null : (choice.filePaths[0] ?? null);
+      },
+    });
+  } catch (error) {
+    // Said, not thrown: another Pleura holding the data directory, or an index that cannot be opened, is no crash.
+    if (!(error instanceof ApiError)) throw error;
+    dialog.showErrorBox('Pleura cannot start', error.message);
+    app.exit(1);
+    return null;
+  }
   const window = new BrowserWindow({
     width: 1440,
     height: 900,
@@ -46,16 +69,6 @@ export async function runElectronApp(options: ElectronAppOptions): Promise<Brows
     title: 'Pleura',
     backgroundColor: '#101214',
     webPreferences: secureWebPreferences(options.preload),
-  });
-  const services = options.createServices({
-    dataDir: options.dataDirOverride || app.getPath('userData'),
-    shell: 'electron',
-    version: app.getVersion(),
-    firstRun: { bundledModel: options.bundledModel },
-    async pickFolder() {
-      const choice = await dialog.showOpenDialog(window, { title: 'Choose a folder of studies', properties: ['openDirectory'] });
-      return choice.canceled ? null : (choice.filePaths[0] ?? null);
-    },
   });
   registerIpcApi({
     ipcMain,

@@ -2,19 +2,19 @@
 // Per reviewed or flagged image a DICOM SEG and a Secondary Capture; for the whole selection the SIIM submission CSV
 // and the printable report. An image that fails is listed with why and the others are still written; every file is
 // written whole or not at all, and the export goes to the audit log.
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { formatSubmission } from '../../ml/post';
+import { formatSubmission, isTableValue } from '../../ml/post';
 import { toEightBit } from '../../ml/preprocess';
 import { ApiError, type ApiHandlers, type DecodedImage, type ExportKind, type ExportResult, type ImageTriage, type WorklistRow } from '../api/contract';
 import { writeFileAtomically } from '../fs/atomic-file';
+import { containedPath, uidFileStem } from '../fs/contained-path';
 import { toRadiograph } from '../inference/radiograph';
 import type { AuditLog } from '../review/audit-log';
 import type { StudyTriageSummaries } from '../studies/index-db';
 import type { StoredTriage, TriageStore } from '../triage/results-store';
 import { effectiveFlag } from '../triage/triage-state';
 import { burnLabel } from './ai-label';
-import { prepareExportFolder } from './export-folder';
+import { prepareExportFolder, type ForbiddenFolders } from './export-folder';
 import { shownMask, storedHeatmap } from './image-layers';
 import { formatReport, type ReportImage, type ReportStudy } from './report-html';
 import { composeOverlay, type OverlayLayers } from './rgb-image';
@@ -33,7 +33,8 @@ export interface ExportServiceOptions {
   audit: AuditLog;
   /** the indexed studies with their triage, in the worklist's priority order (StudyIndex.worklist) */
   worklist: (triage: StudyTriageSummaries) => WorklistRow[];
-  scannedRoots: () => readonly string[];
+  /** what the export folder must stay out of (the same as for audit.export) */
+  forbiddenFolders: () => ForbiddenFolders;
   /** the one decode path (the decode pool in the workstation) */
   decode: (file: string) => Promise<DecodedImage>;
   reviewer: () => string | Promise<string>;
@@ -65,20 +66,22 @@ export function createExportService(options: ExportServiceOptions): { handlers: 
 
     const needsPixels = kinds.has('secondary-capture') || kinds.has('report');
     const stored = new Map(store.listTriaged({ studyInstanceUids: scope.map((row) => row.studyInstanceUid), heatmaps: needsPixels }).map((s) => [s.instanceId, s]));
-    const folder = await prepareExportFolder(requested, { roots: options.scannedRoots(), sources: [...stored.values()].map((s) => path.dirname(s.path)) });
+    const folder = await prepareExportFolder(requested, options.forbiddenFolders());
     const at = now();
     const reviewer = await options.reviewer();
     const files: ExportResult['files'] = [];
     const names = new Set<string>();
+    // A link planted in the export folder (seg -> a source folder) is refused, not followed.
     const write = async (kind: ExportKind, relative: string, contents: string | Uint8Array, sopInstanceUid: string | null) => {
-      const file = path.join(folder, relative);
-      await mkdir(path.dirname(file), { recursive: true });
+      const file = await containedPath(folder, relative);
       await writeFileAtomically(file, contents);
       return { kind, path: file, sopInstanceUid };
     };
+    /** The file's name comes from the UID only when it is a well-formed one: "../../x" becomes a hash, never a path. */
     const fileName = (uid: string, suffix: string) => {
-      let name = `${uid}${suffix}`;
-      for (let copy = 2; names.has(name); copy++) name = `${uid}_${copy}${suffix}`;
+      const stem = uidFileStem(uid);
+      let name = `${stem}${suffix}`;
+      for (let copy = 2; names.has(name); copy++) name = `${stem}_${copy}${suffix}`;
       names.add(name);
       return name;
     };
@@ -101,7 +104,7 @@ export function createExportService(options: ExportServiceOptions): { handlers: 
             softwareVersion: options.softwareVersion,
             at,
           });
-          outcome.files.push(await write('seg', path.join(SEG_FOLDER, fileName(image.sopInstanceUid, '.seg.dcm')), seg.bytes, image.sopInstanceUid));
+          outcome.files.push(await write('seg', path.posix.join(SEG_FOLDER, fileName(image.sopInstanceUid, '.seg.dcm')), seg.bytes, image.sopInstanceUid));
         }
         const wantsPicture = (header && kinds.has('secondary-capture')) || kinds.has('report');
         if (!wantsPicture) return outcome;
@@ -114,7 +117,7 @@ export function createExportService(options: ExportServiceOptions): { handlers: 
           const picture = composeOverlay(layers, decoded);
           burnLabel(picture, labelDetails(triaged, image));
           const sc = buildSecondaryCapture({ source: header, image: picture, derivation: derivation(triaged, source), softwareVersion: options.softwareVersion, at });
-          outcome.files.push(await write('secondary-capture', path.join(SECONDARY_CAPTURE_FOLDER, fileName(image.sopInstanceUid, '.sc.dcm')), sc.bytes, image.sopInstanceUid));
+          outcome.files.push(await write('secondary-capture', path.posix.join(SECONDARY_CAPTURE_FOLDER, fileName(image.sopInstanceUid, '.sc.dcm')), sc.bytes, image.sopInstanceUid));
         }
         if (kinds.has('report')) outcome.thumbnail = thumbnailDataUri(layers);
       } catch (error) {
@@ -136,7 +139,14 @@ export function createExportService(options: ExportServiceOptions): { handlers: 
           if (outcome.files.length) exported.push({ image, triaged, files: outcome.files });
           files.push(...outcome.files);
           const encodedPixels = triaged.review?.maskRle ?? triaged.maskRle;
-          if (kinds.has('submission-csv') && encodedPixels !== null) submission.push({ imageId: image.sopInstanceUid, encodedPixels });
+          if (kinds.has('submission-csv') && encodedPixels !== null) {
+            // The file decides the UID: one a CSV row cannot hold as it is leaves this image out, not the whole table.
+            if (isTableValue(image.sopInstanceUid)) submission.push({ imageId: image.sopInstanceUid, encodedPixels });
+            else {
+              const note = 'its SOP Instance UID holds a comma or a line break, which a CSV cell cannot; left out of the submission CSV';
+              outcome.error = outcome.error ? `${outcome.error}; ${note}` : note;
+            }
+          }
         } else if (kinds.has('submission-csv')) {
           outcome.error = `not triaged (${image.state}${image.error ? `: ${image.error.message}` : ''}); left out of the submission CSV`;
         }

@@ -37,7 +37,7 @@ export async function readSourceHeader(file: string): Promise<SourceHeader> {
   } catch (error) {
     throw DicomFileError.from(error, file);
   }
-  const { dataSet, meta } = parseFile(bytes, file, { headerOnly: true });
+  const { dataSet, meta } = parseFile(bytes, file);
   const text = (tag: string) => dataSet.string(tag)?.replace(/\0/g, '').trim() || null;
   const required = (tag: string, name: string) => {
     const value = text(tag);

@@ -1,18 +1,18 @@
 // The review methods: a person confirms, rejects or edits the model's finding on one image. The reviewed mask is
 // saved as a label for fine-tuning (the label store) and in the image's triage row, and the action goes to the audit
 // log in the same transaction as the row, so the log never misses a review. audit.list and audit.export read the log.
-import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { encodeRle, maskArea } from '../../ml/post';
 import { ApiError, type ApiHandlers, type AuditAction, type ReviewDecision } from '../api/contract';
 import type { EventHub } from '../api/events';
-import { prepareExportFolder } from '../exports/export-folder';
+import { exportForbiddenFolders, prepareExportFolder } from '../exports/export-folder';
 import { writeFileAtomically } from '../fs/atomic-file';
+import { containedPath } from '../fs/contained-path';
 import { saveLabel } from '../labels/label-store';
 import { readInstanceInfo } from '../studies/dicom';
 import type { TriageStore } from '../triage/results-store';
 import { formatAuditCsv } from './audit-csv';
-import { createAuditLog, type AuditLog } from './audit-log';
+import type { AuditLog } from './audit-log';
 import { reviewedMask } from './review-mask';
 
 export type ReviewHandlers = Pick<ApiHandlers, 'review.save' | 'audit.list' | 'audit.export'>;
@@ -28,15 +28,15 @@ export interface ReviewServiceOptions {
   currentConfigKey: () => string | null | Promise<string | null>;
   /** folders scanned into the index: the audit CSV never goes into one */
   scannedRoots: () => readonly string[];
-  audit?: AuditLog;
+  /** the process's one audit log (createServices builds it) */
+  audit: AuditLog;
   now?: () => Date;
 }
 
 const ACTION: Record<ReviewDecision, AuditAction> = { confirmed: 'confirm', rejected: 'reject', edited: 'edit' };
 
-export function createReviewService(options: ReviewServiceOptions): { handlers: ReviewHandlers; audit: AuditLog } {
-  const { db, store, events } = options;
-  const audit = options.audit ?? createAuditLog(db);
+export function createReviewService(options: ReviewServiceOptions): { handlers: ReviewHandlers } {
+  const { db, store, events, audit } = options;
   const now = options.now ?? (() => new Date());
 
   const handlers: ReviewHandlers = {
@@ -59,6 +59,7 @@ export function createReviewService(options: ReviewServiceOptions): { handlers: 
         patientId: await readInstanceInfo(stored.path).then((info) => info.patientId, () => null),
         imagePath: stored.path,
         reviewer,
+        decision,
         mask,
         savedAt: at,
       });
@@ -86,10 +87,10 @@ export function createReviewService(options: ReviewServiceOptions): { handlers: 
     },
 
     async 'audit.export'({ folder: requested }) {
-      const folder = await prepareExportFolder(requested, { roots: options.scannedRoots() });
+      const folder = await prepareExportFolder(requested, exportForbiddenFolders(options.db, options.scannedRoots(), options.dataDir));
       const entries = audit.list();
       const at = now();
-      const file = path.join(folder, `pleura-audit-${at.toISOString().replace(/[:.]/g, '-')}.csv`);
+      const file = await containedPath(folder, `pleura-audit-${at.toISOString().replace(/[:.]/g, '-')}.csv`);
       await writeFileAtomically(file, formatAuditCsv(entries));
       audit.append({
         at,
@@ -103,7 +104,7 @@ export function createReviewService(options: ReviewServiceOptions): { handlers: 
       return { path: file, entries: entries.length };
     },
   };
-  return { handlers, audit };
+  return { handlers };
 }
 
 function reviewDetail(decision: ReviewDecision, flag: string, score: number | null, maskPixels: number): string {

@@ -2,8 +2,10 @@
 // loopback server, the CLI). Shell-specific abilities (the native folder dialog) come in as plain functions.
 import { ApiError, type ApiHandlers } from '../api/contract';
 import { EventHub } from '../api/events';
-import { StudyIndex } from '../studies/index-db';
-import { ensureDataDir, indexPath } from './data-dir';
+import { explainingIndexErrors } from '../studies/index-errors';
+import type { DataDirLock, LockRequest } from './data-dir-lock';
+import { refillRebuiltIndex } from './index-rebuild';
+import { openDataDir } from './open-data-dir';
 import { createStudiesService, type ImageDecoder } from './studies-service';
 import { createDecodePool, type DecodePool } from '../studies/decode-pool';
 import { createModelLibrary } from '../models/model-library';
@@ -14,7 +16,10 @@ import { createTriageStore } from '../triage/results-store';
 import { createTriageService } from '../triage/service';
 import type { WeightedModel } from '../triage/triage-config';
 import { createReviewService } from '../review/service';
+import { exportForbiddenFolders } from '../exports/export-folder';
 import { createExportService } from '../exports/service';
+import { logEvents, logExports } from './log-operations';
+import { openOperationLog, type OperationLog } from './operation-log';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -24,6 +29,13 @@ export interface ServicesOptions {
   version: string;
   /** The shells that open the workstation (Electron, serve) pass the bundled model's folder and get the first run. */
   firstRun?: Pick<FirstRunOptions, 'bundledModel' | 'samples'>;
+  /** Where scans, triage jobs, training runs and exports are recorded; <dataDir>/logs alone when absent. */
+  log?: OperationLog;
+  /**
+   * How this process takes the data directory (one process at a time uses it): its name to others, and how long to
+   * wait for one that holds it. By default the shell's ('start' for Electron, 'serve' for the browser), no wait.
+   */
+  lock?: Omit<LockRequest, 'now'>;
 }
 
 export interface Services {
@@ -31,15 +43,20 @@ export interface Services {
   events: EventHub;
   /** Settles when the first run has done what it will (the sample triage then runs on); absent without one. */
   firstRun?: Promise<void>;
+  /** This process's hold on the data directory: `serve` announces its address through it. */
+  dataDirLock: DataDirLock;
+  /** Settles when a damaged index, replaced at start, has its reviews back and its folders rescanned; absent otherwise. */
+  rebuilt?: Promise<void>;
   /** Stops scans and decode workers and closes the index; the handlers must not be called afterwards. */
   close(): Promise<void>;
 }
 
-export function createServices({ dataDir, shell, pickFolder, version, firstRun: firstRunOptions }: ServicesOptions): Services {
-  ensureDataDir(dataDir);
-  const indexFile = indexPath(dataDir);
-  const index = StudyIndex.open(indexFile);
+export function createServices({ dataDir, shell, pickFolder, version, firstRun: firstRunOptions, log = openOperationLog(dataDir), lock }: ServicesOptions): Services {
+  const data = openDataDir(dataDir, lock ?? { command: shell === 'electron' ? 'start' : 'serve' });
+  const { index, indexFile, recovery, audit } = data;
+  if (recovery) log.record('index.damaged', { problem: recovery.problem, movedTo: recovery.movedTo });
   const events = new EventHub();
+  logEvents(events, log);
 
   // Decode workers start on the first image request: a scan from the CLI never needs them.
   let pool: DecodePool | undefined;
@@ -48,7 +65,8 @@ export function createServices({ dataDir, shell, pickFolder, version, firstRun: 
   const library = createModelLibrary(dataDir);
   const training = createTrainingService({ dataDir, events, library });
   const settings = createSettingsService({
-    db: index.database,
+    store: data.settings,
+    audit,
     currentModels: async () => (await currentModels()).map((model) => model.ref),
     installedModels: async () => (await library.listModels()).filter((model) => model.card).map((model) => model.ref),
   });
@@ -68,23 +86,33 @@ export function createServices({ dataDir, shell, pickFolder, version, firstRun: 
   }
   const triageStore = createTriageStore(index.database);
   const triage = createTriageService({ store: triageStore, events, getSettings: async () => settings.current(), currentModels });
-  const studies = createStudiesService({ index, indexFile, events, decoder, triageSummaries: triage.studySummaries });
+  const studies = createStudiesService({ index, indexFile, events, decoder, triageSummaries: triage.studySummaries, roots: data.roots });
   const reviewer = () => settings.current().reviewer;
-  const review = createReviewService({ db: index.database, store: triageStore, dataDir, events, reviewer, currentConfigKey: triage.currentConfigKey, scannedRoots: () => studies.roots() });
+  const review = createReviewService({ db: index.database, store: triageStore, dataDir, events, reviewer, currentConfigKey: triage.currentConfigKey, scannedRoots: () => studies.roots(), audit });
   const exporter = createExportService({
     store: triageStore,
-    audit: review.audit,
+    audit,
     worklist: (summaries) => index.worklist(summaries),
-    scannedRoots: () => studies.roots(),
+    forbiddenFolders: () => exportForbiddenFolders(index.database, studies.roots(), dataDir),
     decode: (file) => decoder().decode(file),
     reviewer,
     currentConfigKey: triage.currentConfigKey,
     softwareVersion: version,
   });
 
-  const handlers: ApiHandlers = {
+  // One index behind every method: whichever meets a failure of it says the same thing about it.
+  const handlers: ApiHandlers = explainingIndexErrors({
     async 'app.info'() {
-      return { name: 'Pleura', version, shell, dataDir, roots: studies.roots(), canPickFolder: pickFolder !== undefined, demo: firstRun?.demo() ?? null };
+      return {
+        name: 'Pleura',
+        version,
+        shell,
+        dataDir,
+        roots: studies.roots(),
+        canPickFolder: pickFolder !== undefined,
+        demo: firstRun?.demo() ?? null,
+        indexRecovery: recovery,
+      };
     },
     async 'app.pickFolder'() {
       return { path: pickFolder ? await pickFolder() : null };
@@ -95,13 +123,19 @@ export function createServices({ dataDir, shell, pickFolder, version, firstRun: 
     ...triage.handlers,
     ...review.handlers,
     ...exporter.handlers,
-  };
+    ...logExports({ 'exports.run': exporter.handlers['exports.run'], 'audit.export': review.handlers['audit.export'] }, log),
+  } satisfies ApiHandlers, indexFile);
   const firstRun = firstRunOptions && startFirstRun({ ...firstRunOptions, dataDir, handlers, library, roots: studies.roots });
+  const rebuilt =
+    recovery &&
+    refillRebuiltIndex({ dataDir, store: triageStore, roots: studies.roots(), scan: (root) => handlers['studies.scan']({ path: root }), log });
 
   return {
     handlers,
     events,
     firstRun: firstRun?.done,
+    dataDirLock: data.lock,
+    rebuilt: rebuilt || undefined,
     async close() {
       // Stops the first run between steps before the scans it may wait on are cancelled.
       const firstRunStopped = firstRun?.close();
@@ -111,7 +145,8 @@ export function createServices({ dataDir, shell, pickFolder, version, firstRun: 
       await settings.close();
       await firstRunStopped;
       await pool?.close();
-      index.close();
+      await rebuilt;
+      data.close();
     },
   };
 }

@@ -1,21 +1,22 @@
-// settings.get, settings.update and system.info. An update is checked whole before anything is written, and the
-// changed settings and their audit entry are written in one transaction: the log never misses a change.
-import type Database from 'better-sqlite3';
+// settings.get, settings.update and system.info. An update is checked whole before anything is written; the changed
+// settings are written, then their audit entry, and when the entry cannot be written the settings go back: the log
+// never misses a change. Updates run one at a time.
 import { rulePresets } from '../../ml/post/rules';
 import { ApiError, apiArgs, type ApiHandlers, type ThresholdSetting, type WorkstationSettings } from '../api/contract';
-import { createAuditLog } from '../review/audit-log';
-import { createSettingsStore, defaultSettings } from './settings-store';
+import type { AuditLog } from '../review/audit-log';
+import type { SettingsStore } from './settings-store';
 import { createSystemInfo } from './system-info';
 
 export type SettingsHandlers = Pick<ApiHandlers, 'settings.get' | 'settings.update' | 'system.info'>;
 
 export interface SettingsServiceOptions {
-  db: Database.Database;
+  store: SettingsStore;
+  /** the process's one audit log (createServices builds it) */
+  audit: AuditLog;
   /** `<id>@<version>` of the model(s) in use, recorded with the change */
   currentModels: () => Promise<string[]>;
   /** every installed `<id>@<version>`: an ensemble may only name these */
   installedModels: () => Promise<string[]>;
-  defaults?: WorkstationSettings;
 }
 
 export interface SettingsService {
@@ -56,10 +57,25 @@ function showValue(value: WorkstationSettings[keyof WorkstationSettings]): strin
   return `custom ${JSON.stringify(thresholds.rule)}`;
 }
 
-export function createSettingsService({ db, currentModels, installedModels, defaults = defaultSettings() }: SettingsServiceOptions): SettingsService {
-  const store = createSettingsStore(db, defaults);
-  const audit = createAuditLog(db);
+export function createSettingsService({ store, audit, currentModels, installedModels }: SettingsServiceOptions): SettingsService {
   const system = createSystemInfo();
+  let updating: Promise<unknown> = Promise.resolve();
+
+  async function apply(changes: Partial<WorkstationSettings>, models: string[]): Promise<WorkstationSettings> {
+    const before = store.get();
+    const after = { ...before, ...changes };
+    const detail = describeChanges(before, after);
+    if (detail === '') return before;
+    await store.put(changes);
+    try {
+      // The reviewer now named is the person at the workstation making the change.
+      audit.append({ who: after.reviewer, action: 'settings', sopInstanceUid: null, studyInstanceUid: null, models, detail });
+    } catch (error) {
+      await store.put(Object.fromEntries(Object.keys(changes).map((key) => [key, before[key as keyof WorkstationSettings]])));
+      throw error;
+    }
+    return store.get();
+  }
 
   return {
     current: () => store.get(),
@@ -75,16 +91,9 @@ export function createSettingsService({ db, currentModels, installedModels, defa
           if (missing.length) throw new ApiError('invalid-argument', `not installed: ${missing.join(', ')}; installed: ${installed.join(', ') || 'none'}`);
         }
         const models = await currentModels().catch(() => []);
-        return db.transaction(() => {
-          const before = store.get();
-          const after = { ...before, ...changes };
-          const detail = describeChanges(before, after);
-          if (detail === '') return before;
-          store.put(changes);
-          // The reviewer now named is the person at the workstation making the change.
-          audit.append({ who: after.reviewer, action: 'settings', sopInstanceUid: null, studyInstanceUid: null, models, detail });
-          return store.get();
-        })();
+        const applied = updating.then(() => apply(changes, models));
+        updating = applied.catch(() => {});
+        return applied;
       },
       async 'system.info'() {
         return system.info();

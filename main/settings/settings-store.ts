@@ -1,11 +1,23 @@
-// The workstation's settings: one row per setting in the index's `settings` table (value as JSON), over defaults.
-// A stored value that no longer fits its schema (an older or hand-edited file) reads as the default, not as an error.
+// The workstation's settings: settings.json in the data directory (replaced atomically), over defaults. They live
+// outside the study index, so a rebuilt index keeps them; an index from before settings.json hands its settings
+// table over once. A stored value that no longer fits its schema (an older or hand-edited file) reads as the
+// default, not as an error; a file that is not JSON at all is set aside and the defaults used.
+import { existsSync, readFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { WorkstationSettings } from '../api/contract';
+import { writeFileAtomically, writeFileAtomicallySync } from '../fs/atomic-file';
+import { tryParseJson } from '../fs/try-parse-json';
 
 type Key = keyof WorkstationSettings;
 const keys = Object.keys(WorkstationSettings.shape) as Key[];
+
+export const SETTINGS_FILE = 'settings.json';
+
+export function settingsPath(dataDir: string): string {
+  return path.join(dataDir, SETTINGS_FILE);
+}
 
 /** The OS account's name, the reviewer until someone types theirs. */
 export function osUserName(): string {
@@ -24,36 +36,56 @@ export function defaultSettings(reviewer: string = osUserName()): WorkstationSet
 export interface SettingsStore {
   get(): WorkstationSettings;
   /** Writes the given settings (already validated); the others keep their values. */
-  put(changes: Partial<WorkstationSettings>): void;
+  put(changes: Partial<WorkstationSettings>): Promise<void>;
 }
 
-export function createSettingsStore(db: Database.Database, defaults: WorkstationSettings = defaultSettings()): SettingsStore {
-  const selectAll = db.prepare('SELECT key, value FROM settings');
-  const upsert = db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value');
-  const putAll = db.transaction((entries: [string, unknown][]) => {
-    for (const [key, value] of entries) upsert.run(key, JSON.stringify(value));
-  });
+type Stored = Record<string, unknown>;
 
+/** The settings an index kept in its `settings` table before settings.json (one JSON value per key). */
+export function settingsFromIndex(db: Database.Database): Stored {
+  const stored: Stored = {};
+  for (const { key, value } of db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[]) {
+    stored[key] = tryParseJson(value);
+  }
+  return stored;
+}
+
+function readStored(file: string): Stored | undefined {
+  if (!existsSync(file)) return undefined;
+  const parsed = tryParseJson(readFileSync(file, 'utf8'));
+  if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Stored;
+  renameSync(file, `${file}.unreadable-${Date.now()}`);
+  return {};
+}
+
+/**
+ * The settings of `file`. Without the file, `previous` (the index's old table) is what was stored, written to the
+ * file at once so the hand-over happens once.
+ */
+export function openSettingsStore(file: string, defaults: WorkstationSettings = defaultSettings(), previous: () => Stored = () => ({})): SettingsStore {
+  let stored = readStored(file);
+  if (stored === undefined) {
+    stored = previous();
+    if (Object.keys(stored).length > 0) writeFileAtomicallySync(file, serialise(stored));
+  }
   return {
     get() {
       const settings: Record<string, unknown> = { ...defaults };
-      for (const { key, value } of selectAll.all() as { key: string; value: string }[]) {
+      for (const [key, value] of Object.entries(stored!)) {
         if (!keys.includes(key as Key)) continue;
-        const parsed = WorkstationSettings.shape[key as Key].safeParse(parseJson(value));
+        const parsed = WorkstationSettings.shape[key as Key].safeParse(value);
         if (parsed.success) settings[key] = parsed.data;
       }
       return settings as WorkstationSettings;
     },
-    put(changes) {
-      putAll(Object.entries(changes).filter(([, value]) => value !== undefined));
+    async put(changes) {
+      const next = { ...stored, ...Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined)) };
+      await writeFileAtomically(file, serialise(next));
+      stored = next;
     },
   };
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+function serialise(stored: Stored): string {
+  return `${JSON.stringify(stored, null, 2)}\n`;
 }

@@ -1,6 +1,8 @@
 // The study index: a SQLite file in the data directory (WAL, so the scan worker writes while the services read).
 // It maps Patient → Study → Series → Instance and remembers every file it saw, with its size and mtime (to skip
-// unchanged files on a rescan) and its error when it could not be indexed or decoded.
+// unchanged files on a rescan) and its error when it could not be indexed or decoded. A scan never deletes an
+// instance: a file that turns bad keeps its instance (shown with its error), and a file a scan proved gone keeps it
+// too, marked missing, so the verdict and the review on it survive until the file is back.
 import Database from 'better-sqlite3';
 import path from 'node:path';
 import type { FileError, FileErrorCode, InstanceInfo, InstanceRow, SeriesRow, StudyDetail, StudyTriage, WorklistRow } from '../api/contract';
@@ -13,12 +15,14 @@ export interface KnownFile {
   mtimeMs: number;
   status: 'ok' | 'error';
   errorCode: FileErrorCode | null;
+  /** 1: not DICOM and never claimed to be; null: recorded before Pleura told those apart */
+  skipped: 0 | 1 | null;
 }
 
-/** One file's outcome in a scan: its header, or why it could not be indexed. */
+/** One file's outcome in a scan: its header, or why it could not be indexed (`skipped`: it is no image at all). */
 export type FileRecord = { path: string; root: string; size: number; mtimeMs: number } & (
-  | { info: InstanceInfo; error?: undefined }
-  | { error: FileError; info?: undefined }
+  | { info: InstanceInfo; error?: undefined; skipped?: undefined }
+  | { error: FileError; info?: undefined; skipped?: boolean }
 );
 
 /** An indexed instance's file, for loading its pixels. */
@@ -27,6 +31,18 @@ export interface InstanceFile {
   fileId: number;
   path: string;
   status: 'ok' | 'error';
+  /** when a scan found the file gone (ms since the epoch); null while it is there */
+  missingSince: number | null;
+}
+
+/** How an image whose file a scan found gone is shown: an error that says what is kept and how it comes back. */
+export function missingFileError(filePath: string, missingSince: number): FileError {
+  const since = new Date(missingSince).toISOString();
+  return {
+    path: filePath,
+    code: 'missing',
+    message: `the file is gone (missing since ${since}); its verdict, review and audit entries are kept, and it is shown again once the file is back and its folder rescanned`,
+  };
 }
 
 export function studyStatus(imageCount: number, errorCount: number): WorklistRow['status'] {
@@ -51,9 +67,9 @@ const worklistSelect = `
   SELECT st.id AS studyId, st.study_uid AS studyInstanceUid, p.patient_id AS patientId, p.patient_name AS patientName,
     st.study_date AS studyDate, st.study_description AS studyDescription, st.accession_number AS accessionNumber,
     group_concat(DISTINCT se.modality) AS modality, group_concat(DISTINCT i.view_position) AS view,
-    count(i.id) AS imageCount, coalesce(sum(f.status = 'error'), 0) AS errorCount,
+    count(i.id) AS imageCount, coalesce(sum(f.status = 'error' OR f.missing_since IS NOT NULL), 0) AS errorCount,
     (SELECT i2.id FROM series s2 JOIN instances i2 ON i2.series_ref = s2.id JOIN files f2 ON f2.id = i2.file_ref
-      WHERE s2.study_ref = st.id AND f2.status = 'ok'
+      WHERE s2.study_ref = st.id AND f2.status = 'ok' AND f2.missing_since IS NULL
       ORDER BY s2.series_number IS NULL, s2.series_number, s2.series_uid, i2.instance_number IS NULL, i2.instance_number, f2.path
       LIMIT 1) AS firstInstanceId
   FROM studies st
@@ -64,7 +80,9 @@ const worklistSelect = `
 
 const worklistOrder = 'ORDER BY st.study_date IS NULL, st.study_date DESC, st.study_time DESC, p.patient_name, st.study_uid';
 
-const fileErrorSelect = "SELECT path, error_code AS code, error_message AS message FROM files WHERE status = 'error'";
+// Skipped files are no errors, and a missing file is shown on its study (missingFileError), not as a broken file.
+const fileErrorSelect = `SELECT path, error_code AS code, error_message AS message FROM files
+  WHERE status = 'error' AND coalesce(skipped, 0) = 0 AND missing_since IS NULL`;
 
 function toWorklistRow({ studyId: _studyId, ...row }: WorklistSqlRow, triage: StudyTriageSummaries | undefined): WorklistRow {
   return { ...row, status: studyStatus(row.imageCount, row.errorCount), triage: triage?.get(row.studyInstanceUid)?.triage ?? null };
@@ -97,16 +115,23 @@ type InstanceSqlRow = {
   status: 'ok' | 'error';
   errorCode: FileErrorCode | null;
   errorMessage: string | null;
+  missingSince: number | null;
 };
+
+function instanceError(row: InstanceSqlRow): FileError | null {
+  if (row.missingSince !== null) return missingFileError(row.path, row.missingSince);
+  if (row.status === 'error') return { path: row.path, code: row.errorCode ?? 'decode-failed', message: row.errorMessage ?? '' };
+  return null;
+}
 
 function groupSeries(rows: InstanceSqlRow[]): SeriesRow[] {
   const series = new Map<string, SeriesRow>();
   for (const row of rows) {
-    const { seriesInstanceUid, seriesNumber, seriesDescription, modality, errorCode, errorMessage, ...instance } = row;
+    const { seriesInstanceUid, seriesNumber, seriesDescription, modality, errorCode: _code, errorMessage: _message, missingSince: _missing, ...instance } = row;
     let entry = series.get(seriesInstanceUid);
     if (!entry) series.set(seriesInstanceUid, (entry = { seriesInstanceUid, seriesNumber, seriesDescription, modality, instances: [] }));
-    const error = instance.status === 'error' ? { path: instance.path, code: errorCode ?? 'decode-failed', message: errorMessage ?? '' } : null;
-    entry.instances.push({ ...instance, error } satisfies InstanceRow);
+    const error = instanceError(row);
+    entry.instances.push({ ...instance, status: error ? 'error' : 'ok', error } satisfies InstanceRow);
   }
   return [...series.values()];
 }
@@ -124,12 +149,12 @@ export class StudyIndex {
     this.db = db;
     const prepare = (sql: string) => db.prepare(sql);
     this.statements = {
-      knownFile: prepare(
-        'SELECT id, size, mtime_ms AS mtimeMs, status, error_code AS errorCode FROM files WHERE path = ?',
-      ),
+      knownFile: prepare('SELECT id, size, mtime_ms AS mtimeMs, status, error_code AS errorCode, skipped FROM files WHERE path = ?'),
       beginScan: prepare('INSERT INTO scans (scan_uid, root, started_at) VALUES (?, ?, ?) RETURNING id'),
       finishScan: prepare('UPDATE scans SET finished_at = ?, summary = ? WHERE id = ?'),
-      touch: prepare('UPDATE files SET last_scan = ?, root = ? WHERE id = ?'),
+      touch: prepare('UPDATE files SET last_scan = ?, root = ?, missing_since = NULL WHERE id = ?'),
+      markSeen: prepare('INSERT OR IGNORE INTO temp.scan_seen (scan, file) VALUES (?, ?)'),
+      forgetSeen: prepare('DELETE FROM temp.scan_seen WHERE scan = ?'),
       upsertPatient: prepare(`
         INSERT INTO patients (patient_key, patient_id, patient_name, patient_sex, patient_birth_date)
         VALUES (@key, @patientId, @patientName, @patientSex, @patientBirthDate)
@@ -148,10 +173,11 @@ export class StudyIndex {
           series_description = excluded.series_description, modality = excluded.modality
         RETURNING id`),
       upsertFile: prepare(`
-        INSERT INTO files (path, root, size, mtime_ms, status, error_code, error_message, last_scan)
-        VALUES (@path, @root, @size, @mtimeMs, @status, @errorCode, @errorMessage, @scan)
+        INSERT INTO files (path, root, size, mtime_ms, status, error_code, error_message, last_scan, skipped)
+        VALUES (@path, @root, @size, @mtimeMs, @status, @errorCode, @errorMessage, @scan, @skipped)
         ON CONFLICT (path) DO UPDATE SET root = excluded.root, size = excluded.size, mtime_ms = excluded.mtime_ms,
-          status = excluded.status, error_code = excluded.error_code, error_message = excluded.error_message, last_scan = excluded.last_scan
+          status = excluded.status, error_code = excluded.error_code, error_message = excluded.error_message,
+          last_scan = excluded.last_scan, skipped = excluded.skipped, missing_since = NULL
         RETURNING id`),
       // Updating in place keeps an instance's id stable across rescans, so open viewers keep working.
       upsertInstance: prepare(`
@@ -160,8 +186,14 @@ export class StudyIndex {
         ON CONFLICT (file_ref) DO UPDATE SET series_ref = excluded.series_ref, sop_instance_uid = excluded.sop_instance_uid,
           instance_number = excluded.instance_number, rows = excluded.rows, columns = excluded.columns,
           view_position = excluded.view_position, transfer_syntax_uid = excluded.transfer_syntax_uid`),
-      deleteInstanceOfFile: prepare('DELETE FROM instances WHERE file_ref = ?'),
-      removeUnseen: prepare('DELETE FROM files WHERE path >= ? AND path < ? AND last_scan != ?'),
+      // In id order and by pages, so the clean-up after a scan that finds a whole folder gone stays small in memory.
+      unseen: prepare(`
+        SELECT f.id, f.path, EXISTS (SELECT 1 FROM instances WHERE file_ref = f.id) AS hasInstance FROM files f
+        WHERE f.path >= @low AND f.path < @high AND f.missing_since IS NULL AND f.id > @after
+          AND NOT EXISTS (SELECT 1 FROM temp.scan_seen s WHERE s.scan = @scan AND s.file = f.id)
+        ORDER BY f.id LIMIT 500`),
+      deleteFile: prepare('DELETE FROM files WHERE id = ?'),
+      markMissing: prepare('UPDATE files SET missing_since = ? WHERE id = ?'),
       pruneSeries: prepare('DELETE FROM series WHERE NOT EXISTS (SELECT 1 FROM instances WHERE series_ref = series.id)'),
       pruneStudies: prepare('DELETE FROM studies WHERE NOT EXISTS (SELECT 1 FROM series WHERE study_ref = studies.id)'),
       prunePatients: prepare('DELETE FROM patients WHERE NOT EXISTS (SELECT 1 FROM studies WHERE patient_ref = patients.id)'),
@@ -174,14 +206,15 @@ export class StudyIndex {
         SELECT se.series_uid AS seriesInstanceUid, se.series_number AS seriesNumber, se.series_description AS seriesDescription,
           se.modality AS modality, i.id AS id, f.path AS path, i.sop_instance_uid AS sopInstanceUid,
           i.instance_number AS instanceNumber, i.rows AS rows, i.columns AS columns, i.view_position AS viewPosition,
-          i.transfer_syntax_uid AS transferSyntaxUid, f.status AS status, f.error_code AS errorCode, f.error_message AS errorMessage
+          i.transfer_syntax_uid AS transferSyntaxUid, f.status AS status, f.error_code AS errorCode, f.error_message AS errorMessage,
+          f.missing_since AS missingSince
         FROM series se JOIN instances i ON i.series_ref = se.id JOIN files f ON f.id = i.file_ref
         WHERE se.study_ref = ?
         ORDER BY se.series_number IS NULL, se.series_number, se.series_uid, i.instance_number IS NULL, i.instance_number, f.path`),
       fileErrors: prepare(`${fileErrorSelect} ORDER BY last_scan DESC, path`),
       fileErrorsUnder: prepare(`${fileErrorSelect} AND path >= ? AND path < ? ORDER BY last_scan DESC, path`),
       instanceFile: prepare(`
-        SELECT i.id AS instanceId, f.id AS fileId, f.path AS path, f.status AS status
+        SELECT i.id AS instanceId, f.id AS fileId, f.path AS path, f.status AS status, f.missing_since AS missingSince
         FROM instances i JOIN files f ON f.id = i.file_ref WHERE i.id = ?`),
       setFileStatus: prepare('UPDATE files SET status = ?, error_code = ?, error_message = ? WHERE id = ?'),
       roots: prepare('SELECT root FROM scans GROUP BY root ORDER BY max(id) DESC'),
@@ -198,6 +231,9 @@ export class StudyIndex {
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 10000');
       migrate(db);
+      // Which files each scan saw, for its clean-up: per connection (each scan worker has its own), so another
+      // scan's work can never make a file look gone.
+      db.exec('CREATE TEMP TABLE IF NOT EXISTS scan_seen (scan INTEGER NOT NULL, file INTEGER NOT NULL, PRIMARY KEY (scan, file)) WITHOUT ROWID');
       return new StudyIndex(db);
     } catch (error) {
       db.close();
@@ -207,6 +243,12 @@ export class StudyIndex {
 
   close(): void {
     this.db.close();
+  }
+
+  /** null when PRAGMA quick_check finds the file sound, else its first finding. */
+  quickCheck(): string | null {
+    const result = this.db.pragma('quick_check', { simple: true });
+    return result === 'ok' ? null : String(result);
   }
 
   /** The connection, for the stores that keep their own tables in the index (triage results, audit log, settings). */
@@ -224,13 +266,19 @@ export class StudyIndex {
   }
 
   finishScan(scanKey: number, summary: unknown): void {
-    this.statements.finishScan.run(Date.now(), JSON.stringify(summary), scanKey);
+    this.db.transaction(() => {
+      this.statements.finishScan.run(Date.now(), JSON.stringify(summary), scanKey);
+      this.statements.forgetSeen.run(scanKey);
+    })();
   }
 
   /** Records one batch of a scan in a single transaction: files seen unchanged, and files read (or failed). */
   writeBatch(scanKey: number, batch: { unchanged: { id: number; root: string }[]; records: FileRecord[] }): void {
     this.db.transaction(() => {
-      for (const file of batch.unchanged) this.statements.touch.run(scanKey, file.root, file.id);
+      for (const file of batch.unchanged) {
+        this.statements.touch.run(scanKey, file.root, file.id);
+        this.statements.markSeen.run(scanKey, file.id);
+      }
       // Files of one series come together: each patient, study and series is written once per batch, not per file.
       const parents = new Map<string, number>();
       for (const record of batch.records) this.writeRecord(scanKey, record, parents);
@@ -242,8 +290,9 @@ export class StudyIndex {
     const { path: filePath, root, size, mtimeMs, info, error } = record;
     const file = { path: filePath, root, size, mtimeMs, scan };
     if (error) {
-      const { id } = s.upsertFile.get({ ...file, status: 'error', errorCode: error.code, errorMessage: error.message }) as { id: number };
-      s.deleteInstanceOfFile.run(id);
+      // An instance the file had stays, shown with this error: its verdict and review are not the scan's to delete.
+      const { id } = s.upsertFile.get({ ...file, status: 'error', errorCode: error.code, errorMessage: error.message, skipped: record.skipped ? 1 : 0 }) as { id: number };
+      s.markSeen.run(scan, id);
       return;
     }
     const once = (key: string, upsert: () => unknown) => {
@@ -255,16 +304,32 @@ export class StudyIndex {
     const patientRef = once(`patient ${key}`, () => s.upsertPatient.get({ key, ...info }));
     const studyRef = once(`study ${info.studyInstanceUid}`, () => s.upsertStudy.get({ ...info, patientRef }));
     const seriesRef = once(`series ${info.seriesInstanceUid}`, () => s.upsertSeries.get({ ...info, studyRef }));
-    const fileRef = (s.upsertFile.get({ ...file, status: 'ok', errorCode: null, errorMessage: null }) as { id: number }).id;
+    const fileRef = (s.upsertFile.get({ ...file, status: 'ok', errorCode: null, errorMessage: null, skipped: 0 }) as { id: number }).id;
+    s.markSeen.run(scan, fileRef);
     s.upsertInstance.run({ ...info, fileRef, seriesRef });
   }
 
-  /** Forgets the files under `root` that the scan did not see, then the series/studies/patients left empty. */
-  removeUnseen(root: string, scanKey: number): number {
+  /**
+   * After a complete walk of `root`: the files under it this scan did not see and `provenGone` accepts (their
+   * folder was listed to the end) are gone. A file with an instance is marked missing — its instance, verdict and
+   * review stay —, one without (a broken or skipped file) is forgotten. Returns how many went.
+   */
+  forgetGone(root: string, scanKey: number, provenGone: (filePath: string) => boolean, now = Date.now()): number {
+    const [low, high] = pathRangeUnder(root);
     return this.db.transaction(() => {
-      const removed = this.statements.removeUnseen.run(...pathRangeUnder(root), scanKey).changes;
+      let gone = 0;
+      for (let after = 0; ; ) {
+        const page = this.statements.unseen.all({ low, high, scan: scanKey, after }) as { id: number; path: string; hasInstance: 0 | 1 }[];
+        if (page.length === 0) break;
+        after = page[page.length - 1].id;
+        for (const file of page.filter((row) => provenGone(row.path))) {
+          if (file.hasInstance) this.statements.markMissing.run(now, file.id);
+          else this.statements.deleteFile.run(file.id);
+          gone++;
+        }
+      }
       this.pruneEmpty();
-      return removed;
+      return gone;
     })();
   }
 
@@ -313,4 +378,11 @@ export class StudyIndex {
   roots(): string[] {
     return (this.statements.roots.all() as { root: string }[]).map((r) => r.root);
   }
+}
+
+/** The folders of every file in the index: a scan follows links, so some lie outside the scanned roots. */
+export function indexedFolders(db: Database.Database): string[] {
+  const folders = new Set<string>();
+  for (const file of db.prepare('SELECT path FROM files').pluck().iterate() as IterableIterator<string>) folders.add(path.dirname(file));
+  return [...folders];
 }

@@ -1,6 +1,7 @@
 // The study index's schema as an append-only list of migrations: a database records the versions it has applied,
 // so an index written by an older Pleura is brought forward instead of being thrown away.
 import type Database from 'better-sqlite3';
+import { ApiError } from '../api/contract';
 
 export const migrations: readonly string[] = [
   // 1: Patient → Study → Series → Instance, the files they come from, and the scans that saw those files.
@@ -114,6 +115,26 @@ export const migrations: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 3: A scan never deletes history. A file a scan proved gone keeps its row, instance, verdict and review, marked
+  // missing (ms since the epoch) until it is back. Files that are not DICOM and never claimed to be are recorded as
+  // skipped (1), not as errors (NULL: recorded before the distinction; read once more). What lives outside the index
+  // comes back into it after a rebuild: reviews read from the label files wait here for their image's next verdict,
+  // and the audit log's file is copied into audit_log up to a byte offset. Settings moved to settings.json.
+  `
+  ALTER TABLE files ADD COLUMN missing_since INTEGER;
+  ALTER TABLE files ADD COLUMN skipped INTEGER;
+  CREATE TABLE restored_reviews (
+    sop_instance_uid TEXT PRIMARY KEY,
+    decision TEXT NOT NULL CHECK (decision IN ('confirmed', 'rejected', 'edited')),
+    reviewer TEXT NOT NULL,
+    reviewed_at INTEGER NOT NULL,
+    mask_rle TEXT
+  );
+  CREATE TABLE audit_log_copied (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    bytes INTEGER NOT NULL
+  );
+  `,
 ];
 
 /** Applies the migrations this database lacks; safe when several connections open the same file at once. */
@@ -122,7 +143,10 @@ export function migrate(db: Database.Database): number {
   const apply = db.transaction(() => {
     const current = (db.prepare('SELECT max(version) AS v FROM migrations').get() as { v: number | null }).v ?? 0;
     if (current > migrations.length) {
-      throw new Error(`the study index was written by a newer Pleura (schema ${current}, this one knows ${migrations.length})`);
+      throw new ApiError(
+        'unavailable',
+        `the study index was written by a newer Pleura (schema ${current}, this one knows ${migrations.length}); use that version, or set PLEURA_DATA_DIR to another folder`,
+      );
     }
     for (let version = current + 1; version <= migrations.length; version++) {
       db.exec(migrations[version - 1]);

@@ -1,6 +1,7 @@
 // Worker thread entry for one scan: see scan-in-worker.ts for the other side.
 import { parentPort, workerData } from 'node:worker_threads';
 import { StudyIndex } from './index-db';
+import { explainIndexError } from './index-errors';
 import type { ScanWorkerData, ScanWorkerMessage, ScanWorkerRequest } from './scan-in-worker';
 import { runScan } from './scanner';
 
@@ -15,8 +16,9 @@ port.on('message', (request: ScanWorkerRequest) => {
 // The scan's own I/O keeps the thread alive; the port must not, or the worker would never exit.
 port.unref();
 
-const index = StudyIndex.open(indexFile);
+let index: StudyIndex | undefined;
 try {
+  index = StudyIndex.open(indexFile);
   const summary = await runScan(index, {
     root,
     scanId,
@@ -25,7 +27,8 @@ try {
   });
   post({ type: 'done', summary });
 } catch (error) {
-  post({ type: 'failed', message: (error as Error)?.message ?? String(error) });
+  const explained = explainIndexError(error, indexFile);
+  post({ type: 'failed', message: (explained as Error)?.message ?? String(explained) });
 } finally {
-  index.close();
+  index?.close();
 }

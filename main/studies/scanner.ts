@@ -1,10 +1,13 @@
 // One scan of one folder into the index: walk, skip what is unchanged, read the headers of the rest, record each
-// file's outcome (a bad file is recorded with its error and the scan goes on), forget what is gone.
-// It runs wherever it is called; the services call it inside a worker thread (scan.worker.ts).
-import type { ScanProgress, ScanSummary } from '../api/contract';
+// file's outcome (a bad file is recorded with its error and the scan goes on; a file that is no image at all is
+// counted as skipped), and mark what the walk proved gone. It runs wherever it is called; the services call it
+// inside a worker thread (scan.worker.ts).
+import path from 'node:path';
+import type { FileError, ScanProgress, ScanSummary } from '../api/contract';
 import { readInstanceInfo } from './dicom';
 import { DicomFileError } from './dicom/errors';
 import type { FileRecord, KnownFile, StudyIndex } from './index-db';
+import { isNotAnImage } from './skip-rules';
 import { walkFiles, type WalkEntry } from './walk';
 
 export interface ScanOptions {
@@ -33,10 +36,25 @@ export function createThrottle(intervalMs: number, now: () => number = () => per
 
 /**
  * A file is read again when it is new, its size or mtime changed, or it could not be opened last time (a
- * permission fix does not change the mtime). Files rejected for their content stay rejected until they change.
+ * permission fix does not change the mtime). Files rejected for their content stay rejected until they change —
+ * except those rejected before skipped files were told apart from broken ones, read once more to tell which.
  */
 export function needsRead(known: KnownFile | undefined, entry: { size: number; mtimeMs: number }): boolean {
-  return !known || known.size !== entry.size || known.mtimeMs !== entry.mtimeMs || known.errorCode === 'unreadable';
+  if (!known || known.size !== entry.size || known.mtimeMs !== entry.mtimeMs) return true;
+  return known.errorCode === 'unreadable' || (known.errorCode === 'not-dicom' && known.skipped === null);
+}
+
+/**
+ * Whether a file the walk did not see is proven gone: not when it lies in (or is) something the walk could not
+ * examine — a folder that failed to open or broke off mid-listing, a link it could not follow.
+ */
+export function provenGone(root: string, unexamined: ReadonlySet<string>): (filePath: string) => boolean {
+  return (filePath) => {
+    for (let at = filePath; at !== root && at.length > root.length; at = path.dirname(at)) {
+      if (unexamined.has(at)) return false;
+    }
+    return true;
+  };
 }
 
 /** Collects a scan's writes and commits them in one transaction per batch: thousands of files per second. */
@@ -79,16 +97,23 @@ class BatchWriter {
   }
 }
 
+function unexaminedError(entry: Extract<WalkEntry, { folder: boolean }>): FileError {
+  if (!entry.folder) return DicomFileError.from(entry.error, entry.path).toFileError();
+  const reason = `${entry.error.code ?? 'error'}: ${entry.error.message}`;
+  return { path: entry.path, code: 'unreadable', message: `cannot list the folder (${reason}); what it holds is kept as last scanned` };
+}
+
 async function readRecord(entry: WalkEntry, root: string): Promise<FileRecord> {
   if (entry.error) {
     // Never examined: recorded with an impossible size so the next scan tries it again.
-    return { path: entry.path, root, size: -1, mtimeMs: -1, error: DicomFileError.from(entry.error, entry.path).toFileError() };
+    return { path: entry.path, root, size: -1, mtimeMs: -1, error: unexaminedError(entry) };
   }
   const base = { path: entry.path, root, size: entry.size, mtimeMs: entry.mtimeMs };
   try {
     return { ...base, info: await readInstanceInfo(entry.path) };
-  } catch (error) {
-    return { ...base, error: DicomFileError.from(error, entry.path).toFileError() };
+  } catch (failure) {
+    const error = DicomFileError.from(failure, entry.path).toFileError();
+    return { ...base, error, skipped: await isNotAnImage(entry.path, error) };
   }
 }
 
@@ -97,7 +122,7 @@ export async function runScan(index: StudyIndex, options: ScanOptions): Promise<
   const started = performance.now();
   const scanKey = index.beginScan(scanId, root);
   const writer = new BatchWriter(index, scanKey, root);
-  const counts: Counts = { filesSeen: 0, filesRead: 0, unchanged: 0, added: 0, updated: 0, errors: 0 };
+  const counts: Counts = { filesSeen: 0, filesRead: 0, unchanged: 0, added: 0, updated: 0, errors: 0, skipped: 0 };
   let filesDone = 0;
   let phase: ScanProgress['phase'] = 'listing';
   let currentPath: string | null = null;
@@ -109,24 +134,38 @@ export async function runScan(index: StudyIndex, options: ScanOptions): Promise<
     }
   };
 
+  const unexamined = new Set<string>();
   async function handle(entry: WalkEntry): Promise<void> {
     const known = index.knownFile(entry.path);
     if (!entry.error && !needsRead(known, entry)) {
-      counts.unchanged++;
-      if (known!.status === 'error') counts.errors++;
+      if (known!.skipped) counts.skipped++;
+      else {
+        counts.unchanged++;
+        if (known!.status === 'error') counts.errors++;
+      }
       writer.touch(known!);
       return;
     }
     currentPath = entry.path;
-    if (!entry.error) counts.filesRead++;
+    if (entry.error) unexamined.add(entry.path);
+    else counts.filesRead++;
     const record = await readRecord(entry, root);
-    if (known) counts.updated++;
-    else counts.added++;
-    if (record.error) counts.errors++;
+    if (record.skipped) counts.skipped++;
+    else {
+      if (known) counts.updated++;
+      else counts.added++;
+      if (record.error) counts.errors++;
+    }
     writer.record(record);
   }
 
-  const entries = walkFiles(root);
+  const entries = walkFiles(root, {
+    onSkipped: () => {
+      counts.filesSeen++;
+      counts.skipped++;
+      filesDone++;
+    },
+  });
   // Several lanes pull from the one walk (an async generator queues their requests), so reads overlap.
   async function lane(): Promise<void> {
     for (;;) {
@@ -154,7 +193,7 @@ export async function runScan(index: StudyIndex, options: ScanOptions): Promise<
     writer.flush();
   }
   // A cancelled scan did not see everything, so it cannot tell what was removed.
-  const removed = cancelled ? 0 : index.removeUnseen(root, scanKey);
+  const removed = cancelled ? 0 : index.forgetGone(root, scanKey, provenGone(root, unexamined));
   if (cancelled) index.pruneEmpty();
   const summary: ScanSummary = {
     scanId,

@@ -3,7 +3,8 @@
 // second with the curve history kept here for a reloaded page, and at the end the held-out comparison with the
 // current model, after which the user promotes the new model or discards it.
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
+import { mkdir, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import {
   ApiError,
@@ -21,12 +22,16 @@ import type { EventHub } from '../api/events';
 import { modelRef } from '../../ml/io/model-card';
 import { ModelFolderError } from '../../ml/io/model-folder-error';
 import { writeFileAtomically } from '../fs/atomic-file';
+import { containedPath } from '../fs/contained-path';
+import { MAX_MASK_TABLE_BYTES } from '../fs/read-mask-table';
+import { regularFileProblem } from '../fs/regular-file';
+import { systemFolderOf } from '../fs/system-folders';
 import type { ModelLibrary, ModelListing } from '../models/model-library';
 import { planPreset, withEpochs } from '../../ml/train/plans';
 import type { TrainingProgress as TrainingProgressReport } from '../../ml/train/trainer';
 import { compareOnHeldOut, heldOutCases } from './compare';
 import type { TrainingConfig, TrainingResult } from './run-training';
-import { startTrainingWorker, type TrainingJob } from './start-worker';
+import { startTrainingWorker, TRAINING_TERMINATED, type TrainingJob } from './start-worker';
 
 export type TrainingHandlers = Pick<
   ApiHandlers,
@@ -56,11 +61,13 @@ export interface TrainingServiceOptions {
   defaultArch?: string;
   /** the shortest gap between two progress events (default 500 ms) */
   throttleMs?: number;
+  /** the longest close() waits for the run to stop (default CLOSE_WAIT_MS) */
+  closeWaitMs?: number;
 }
 
 export interface TrainingService {
   handlers: TrainingHandlers;
-  /** Cancels the run in flight and waits for it to stop. */
+  /** Cancels the run in flight and waits for it to stop, at most closeWaitMs. */
   close(): Promise<void>;
 }
 
@@ -68,6 +75,7 @@ export interface TrainingService {
 type RunRecord = Omit<TrainingRun, 'progress' | 'history' | 'resumable'> & { config: TrainingConfig; modelDir: string | null };
 
 const RUN_FILE = 'run.json';
+const MODEL_FOLDER = 'model';
 const DEFAULT_ARCH = 'unet-light';
 /** Five folds, the first held out: the split the comparison scores both models on. */
 const FOLDS = 5;
@@ -76,6 +84,12 @@ const CHECKPOINT_EVERY = 50;
 const MAX_POINTS = 2000;
 const ACTIVE: readonly TrainingRun['state'][] = ['running', 'cancelling', 'comparing'];
 const RESUMABLE: readonly TrainingRun['state'][] = ['cancelled', 'failed'];
+/**
+ * Closing (on SIGTERM, the window closing) gives the run this long to checkpoint and stop before it is stopped by
+ * force, and itself returns within CLOSE_WAIT_MS: inside the 10 s `pleura serve` allows for the whole close.
+ */
+const CLOSE_GRACE_MS = 5000;
+const CLOSE_WAIT_MS = 7000;
 
 /** Sortable by start time, unique enough for one machine: 20261128-040512-a1b2c3. */
 function newRunId(now = new Date()): string {
@@ -101,16 +115,31 @@ export function thinHistory(points: TrainingPoint[]): TrainingPoint[] {
   return points.filter((point, i) => point.valDice !== null || i % 2 === 0 || i === points.length - 1);
 }
 
+/**
+ * The training data the API names, checked before a run starts: a folder, or a regular file of bounded size (never a
+ * device or a FIFO, which would never end or block), in no system folder. The reader checks again as it reads.
+ */
 async function checkPath(value: string, kind: 'folder' | 'file', role: string): Promise<void> {
   if (!path.isAbsolute(value)) throw new ApiError('invalid-argument', `the ${role} must be an absolute path; got "${value}"`);
-  let isFolder: boolean;
+  const refuse = (why: string): never => {
+    throw new ApiError('invalid-argument', `the ${role} "${value}" ${why}`);
+  };
+  let stats: Stats;
+  let real: string;
   try {
-    isFolder = (await stat(value)).isDirectory();
+    [stats, real] = await Promise.all([stat(value), realpath(value)]);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ApiError('invalid-argument', `the ${role} "${value}" ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}`);
+    return refuse(code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`);
   }
-  if (isFolder !== (kind === 'folder')) throw new ApiError('invalid-argument', `the ${role} "${value}" is a ${isFolder ? 'folder' : 'file'}, not a ${kind}`);
+  const system = systemFolderOf(real);
+  if (system) refuse(`is (or is inside) ${system}`);
+  if (kind === 'folder') {
+    if (!stats.isDirectory()) refuse('is a file, not a folder');
+    return;
+  }
+  const problem = regularFileProblem(stats, MAX_MASK_TABLE_BYTES);
+  if (problem) refuse(problem);
 }
 
 async function checkData(data: TrainingData): Promise<void> {
@@ -135,9 +164,15 @@ async function libraryCall<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export function createTrainingService(options: TrainingServiceOptions): TrainingService {
-  const { dataDir, events, library, startTrainer = startTrainingWorker, defaultArch = DEFAULT_ARCH, throttleMs = 500 } = options;
+  const { dataDir, events, library, startTrainer = startTrainingWorker, defaultArch = DEFAULT_ARCH, throttleMs = 500, closeWaitMs = CLOSE_WAIT_MS } = options;
   const trainingRoot = path.join(dataDir, 'training');
-  const runDir = (runId: string) => path.join(trainingRoot, runId);
+  /** `<runId>/<name>` in the training folder, checked to stay inside it after links are resolved. */
+  const inRun = async (runId: string, name: string): Promise<string> => {
+    await mkdir(trainingRoot, { recursive: true });
+    return containedPath(trainingRoot, `${runId}/${name}`);
+  };
+  /** Where a run's model goes: derived from its id, never taken from a run.json that may have been edited. */
+  const modelDirOf = (runId: string) => inRun(runId, MODEL_FOLDER);
 
   /** The latest run of this session; earlier runs live only in their run.json. */
   let latest: { record: RunRecord; progress: TrainingProgress | null; history: TrainingPoint[] } | null = null;
@@ -158,13 +193,13 @@ export function createTrainingService(options: TrainingServiceOptions): Training
   const current = (): TrainingRun | null => latest && view(latest.record, latest.progress, latest.history);
 
   async function save(record: RunRecord): Promise<void> {
-    await mkdir(runDir(record.runId), { recursive: true });
-    await writeFileAtomically(path.join(runDir(record.runId), RUN_FILE), `${JSON.stringify(record, null, 2)}\n`);
+    await writeFileAtomically(await inRun(record.runId, RUN_FILE), `${JSON.stringify(record, null, 2)}\n`);
   }
 
   async function readRecord(runId: string): Promise<RunRecord | null> {
     try {
-      const record = JSON.parse(await readFile(path.join(runDir(runId), RUN_FILE), 'utf8')) as RunRecord;
+      // A run is the folder it was found in, whatever its run.json says.
+      const record = { ...(JSON.parse(await readFile(path.join(trainingRoot, runId, RUN_FILE), 'utf8')) as RunRecord), runId };
       // A run.json that still says it is active belongs to a session that ended mid-run.
       return ACTIVE.includes(record.state) ? { ...record, state: 'failed', error: 'the application stopped during this run' } : record;
     } catch (error) {
@@ -274,7 +309,9 @@ export function createTrainingService(options: TrainingServiceOptions): Training
         reporter.flush();
         job = null;
         const cancelled = record.state === 'cancelling';
-        await settle(record, { state: cancelled ? 'cancelled' : 'failed', error: cancelled ? null : (error as Error).message });
+        // A run stopped by force after a cancel is cancelled, and says how it was stopped.
+        const quiet = cancelled && (error as Error).name !== TRAINING_TERMINATED;
+        await settle(record, { state: cancelled ? 'cancelled' : 'failed', error: quiet ? null : (error as Error).message });
         events.emit('training.done', view(record, state.progress, state.history));
         return;
       }
@@ -320,7 +357,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
         plan: request.plan,
         size: request.size,
         epochs: request.epochs,
-        out: path.join(runDir(runId), 'model'),
+        out: await modelDirOf(runId),
         resume: false,
         seed: randomBytes(4).readUInt32LE() >>> 1,
         checkpointEvery: CHECKPOINT_EVERY,
@@ -349,6 +386,10 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       if (!RESUMABLE.includes(record.state)) {
         throw new ApiError('invalid-argument', `training run ${record.runId} is ${record.state}; only a cancelled or failed run can be resumed`);
       }
+      // The data may have changed since the run began (a file replaced by a FIFO), and its run.json by hand.
+      await checkData(record.config.data);
+      record.config.out = await modelDirOf(record.runId);
+      checkIdle();
       return launch(record, true);
     },
 
@@ -366,7 +407,8 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       return serialised(async () => {
         const record = await finishedRun(runId);
         // Installed first, then made current by one pointer replacement: a failure leaves the current model as it was.
-        const installed = await libraryCall(() => library.installModel(record.modelDir));
+        const modelDir = await modelDirOf(record.runId);
+        const installed = await libraryCall(() => library.installModel(modelDir));
         await libraryCall(() => library.setCurrent(installed.ref));
         await settle(record, { state: 'promoted' });
         return { ref: installed.ref, current: true, card: installed.card, error: null };
@@ -376,9 +418,8 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     async 'models.discard'({ runId }) {
       return serialised(async () => {
         const record = await finishedRun(runId);
-        // Only ever inside the training folder: a run.json edited by hand must not aim the deletion elsewhere.
-        if (path.relative(trainingRoot, record.modelDir).startsWith('..')) throw new ApiError('failed', `refusing to delete ${record.modelDir}: it is outside ${trainingRoot}`);
-        await rm(record.modelDir, { recursive: true, force: true });
+        // Only ever the run's own folder: neither an edited run.json nor a planted link aims the deletion elsewhere.
+        await rm(await modelDirOf(record.runId), { recursive: true, force: true });
         await settle(record, { state: 'discarded', modelDir: null });
         return { discarded: true };
       });
@@ -397,9 +438,13 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     async close() {
       if (job && latest) {
         latest.record.state = 'cancelling';
-        job.cancel();
+        job.cancel(CLOSE_GRACE_MS);
       }
-      await finishing;
+      // The job ends within its grace period; a held-out comparison in progress is not waited for past the bound (its
+      // run.json then says it was cut short when read again).
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([finishing, new Promise((resolve) => (timer = setTimeout(resolve, closeWaitMs)))]);
+      clearTimeout(timer);
     },
   };
 }

@@ -1,8 +1,10 @@
-// Triage writes only into the output folder the user names, never into the folder it reads: an output folder
-// inside the input (or equal to it) is refused before anything is written. Links are resolved first, so a link
-// that leads back into the input is caught too.
+// Triage writes only into the output folder the user names, never into the folder it reads nor a system folder: an
+// output folder inside the input (or equal to it), the root, /dev, /proc or /sys is refused before anything is
+// written. Links are resolved first, so a link that leads back into the input is caught too.
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { isWithin, resolveExisting } from '../fs/contained-path';
+import { systemFolderOf } from '../fs/system-folders';
 
 export class OutputFolderError extends Error {
   override name = 'OutputFolderError';
@@ -11,7 +13,7 @@ export class OutputFolderError extends Error {
 /** The folders triage writes to under `out`; each must lie outside the input. */
 export const HEATMAP_FOLDER = 'heatmaps';
 
-/** Resolves both folders and throws OutputFolderError when `out` (or a folder written under it) lies inside `input`. */
+/** Resolves both folders; throws OutputFolderError when `out` (or a folder written under it) lies inside `input` or a system folder. */
 export async function checkOutputFolder(input: string, out: string): Promise<{ input: string; out: string }> {
   const inputStats = await stat(input).catch((error: NodeJS.ErrnoException) => {
     throw new OutputFolderError(`cannot read the input folder ${input}: ${error.code === 'ENOENT' ? 'it does not exist' : error.message}`);
@@ -19,6 +21,8 @@ export async function checkOutputFolder(input: string, out: string): Promise<{ i
   if (!inputStats.isDirectory()) throw new OutputFolderError(`${input} is not a folder; triage reads a folder of DICOM files`);
   const realInput = await realpath(input);
   const realOut = await resolveExisting(path.resolve(out));
+  const system = systemFolderOf(realOut);
+  if (system) throw new OutputFolderError(`the output folder ${out} is (or is inside) ${system}; choose an output folder of your own`);
   for (const written of [realOut, path.join(realOut, HEATMAP_FOLDER)]) {
     if (isWithin(realInput, written)) {
       throw new OutputFolderError(
@@ -27,21 +31,4 @@ export async function checkOutputFolder(input: string, out: string): Promise<{ i
     }
   }
   return { input: realInput, out: realOut };
-}
-
-export function isWithin(parent: string, child: string): boolean {
-  const relative = path.relative(parent, child);
-  return relative === '' || (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative));
-}
-
-/** The real path of `target`, resolving the deepest part that exists (the output folder may not exist yet). */
-export async function resolveExisting(target: string): Promise<string> {
-  try {
-    return await realpath(target);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    const parent = path.dirname(target);
-    if (parent === target) return target;
-    return path.join(await resolveExisting(parent), path.basename(target));
-  }
 }

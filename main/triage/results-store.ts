@@ -1,6 +1,8 @@
 // The triage results in the study index (table triage_results, migration 2): the one module that reads and writes
 // its rows. A row is the latest verdict on one instance with the configuration that made it (config_key); whether it
-// is stale is decided on reading, against the configuration current then. A row disappears with its instance.
+// is stale is decided on reading, against the configuration current then. A row disappears with its instance, which
+// a scan never deletes (a missing file keeps it). Reviews read back from the label files after the index was
+// rebuilt (restored_reviews, migration 3) join their image's next verdict.
 import type Database from 'better-sqlite3';
 import type { Finding, PostProcessRule } from '../../ml/post';
 import type { ImageTriage, ReviewDecision, StudyTriage } from '../api/contract';
@@ -67,6 +69,9 @@ export type VerdictRecord = {
 /** An image a job should triage. */
 export type TriageTarget = { instanceId: number; studyInstanceUid: string; path: string };
 
+/** A review as the label store keeps it, by SOP Instance UID: put back on the image's next verdict. */
+export type RestoredReview = StoredReview & { sopInstanceUid: string };
+
 /** Which images a job takes: those without any row, those not triaged by the current configuration, or all. */
 export type TriageScope = 'missing' | 'outdated' | 'all';
 
@@ -92,6 +97,8 @@ export interface TriageStore {
   saveError(instanceId: number, config: TriageConfig, error: { code: string; message: string }, at: Date): void;
   /** Puts queued and running rows back as they were before their job (a cancel, or a crash found at start). */
   settleUnfinished(instanceIds?: readonly number[]): void;
+  /** Reviews kept outside the index, for the verdicts a rebuilt index does not have yet (attached by saveVerdict). */
+  restoreReviews(reviews: readonly RestoredReview[]): void;
 }
 
 type Row = TriagedInstance & {
@@ -153,7 +160,7 @@ export function createTriageStore(db: Database.Database): TriageStore {
     targets: prepare(`
       SELECT i.id AS instanceId, st.study_uid AS studyInstanceUid, f.path AS path
       ${from} LEFT JOIN triage_results t ON t.instance_ref = i.id
-      WHERE ${inList('st.study_uid')} AND (? IS NULL OR (f.path >= ? AND f.path < ?))
+      WHERE ${inList('st.study_uid')} AND (? IS NULL OR (f.path >= ? AND f.path < ?)) AND f.missing_since IS NULL
         AND (@scope = 'all' OR t.state IS NULL OR (@scope = 'outdated'
           AND (t.state != 'triaged' OR (t.review_decision IS NULL AND t.config_key != @configKey))))
       ${studyOrder}`),
@@ -177,6 +184,15 @@ export function createTriageStore(db: Database.Database): TriageStore {
     review: prepare(`
       UPDATE triage_results SET review_decision = @decision, reviewer = @reviewer, reviewed_at = @at, review_mask_rle = @maskRle
       WHERE instance_ref = @id AND flag IS NOT NULL`),
+    restoreReview: prepare(`
+      INSERT INTO restored_reviews (sop_instance_uid, decision, reviewer, reviewed_at, mask_rle) VALUES (@sopInstanceUid, @decision, @reviewer, @at, @maskRle)
+      ON CONFLICT (sop_instance_uid) DO UPDATE SET decision = excluded.decision, reviewer = excluded.reviewer,
+        reviewed_at = excluded.reviewed_at, mask_rle = excluded.mask_rle`),
+    attachRestored: prepare(`
+      UPDATE triage_results SET review_decision = r.decision, reviewer = r.reviewer, reviewed_at = r.reviewed_at, review_mask_rle = r.mask_rle
+      FROM instances i JOIN restored_reviews r ON r.sop_instance_uid = i.sop_instance_uid
+      WHERE triage_results.instance_ref = ? AND i.id = triage_results.instance_ref
+        AND triage_results.flag IS NOT NULL AND triage_results.review_decision IS NULL`),
     restore: prepare(`
       UPDATE triage_results SET state = CASE WHEN error_code IS NOT NULL THEN 'error' ELSE 'triaged' END
       WHERE state IN ('queued', 'running') AND (error_code IS NOT NULL OR flag IS NOT NULL) AND ${inList('instance_ref')}`),
@@ -259,26 +275,29 @@ export function createTriageStore(db: Database.Database): TriageStore {
     },
 
     saveVerdict(instanceId, config, verdict, at) {
-      s.verdict.run({
-        id: instanceId,
-        state: 'triaged',
-        ...configParams(config),
-        flag: verdict.flag,
-        score: verdict.score,
-        areaPixels: verdict.areaPixels,
-        areaMm2: verdict.areaMm2,
-        side: verdict.side,
-        findings: JSON.stringify(verdict.findings),
-        maskRows: verdict.mask.rows,
-        maskColumns: verdict.mask.columns,
-        maskRle: verdict.mask.rle,
-        heatmapRows: verdict.heatmap.rows,
-        heatmapColumns: verdict.heatmap.columns,
-        heatmap: Buffer.from(verdict.heatmap.data.buffer, verdict.heatmap.data.byteOffset, verdict.heatmap.data.byteLength),
-        errorCode: null,
-        errorMessage: null,
-        at: at.getTime(),
-      });
+      db.transaction(() => {
+        s.verdict.run({
+          id: instanceId,
+          state: 'triaged',
+          ...configParams(config),
+          flag: verdict.flag,
+          score: verdict.score,
+          areaPixels: verdict.areaPixels,
+          areaMm2: verdict.areaMm2,
+          side: verdict.side,
+          findings: JSON.stringify(verdict.findings),
+          maskRows: verdict.mask.rows,
+          maskColumns: verdict.mask.columns,
+          maskRle: verdict.mask.rle,
+          heatmapRows: verdict.heatmap.rows,
+          heatmapColumns: verdict.heatmap.columns,
+          heatmap: Buffer.from(verdict.heatmap.data.buffer, verdict.heatmap.data.byteOffset, verdict.heatmap.data.byteLength),
+          errorCode: null,
+          errorMessage: null,
+          at: at.getTime(),
+        });
+        s.attachRestored.run(instanceId);
+      })();
     },
 
     saveError(instanceId, config, error, at) {
@@ -290,6 +309,14 @@ export function createTriageStore(db: Database.Database): TriageStore {
       db.transaction(() => {
         s.restore.run(...list(instanceIds));
         s.forget.run(...list(instanceIds));
+      })();
+    },
+
+    restoreReviews(reviews) {
+      db.transaction(() => {
+        for (const { sopInstanceUid, decision, reviewer, at, maskRle } of reviews) {
+          s.restoreReview.run({ sopInstanceUid, decision, reviewer, at: Date.parse(at), maskRle });
+        }
       })();
     },
   };

@@ -5,9 +5,10 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { inferRadiograph, normaliseWeights, type InferenceResult, type TtaMode } from '../../ml/infer';
 import { modelRef } from '../../ml/io/model-card';
-import { formatSubmission } from '../../ml/post';
+import { formatSubmission, isTableValue } from '../../ml/post';
 import type { DecodedImage } from '../api/contract';
 import { writeFileAtomically } from '../fs/atomic-file';
+import { containedPath, uidFileStem } from '../fs/contained-path';
 import { inferenceModels, type EnsembleMember } from '../inference/load-ensemble';
 import { toRadiograph } from '../inference/radiograph';
 import { createDecodePool } from '../studies/decode-pool';
@@ -69,10 +70,12 @@ export async function triageFolder(options: TriageFolderOptions): Promise<Triage
     }
     const { info } = image;
     const { result } = verdict;
-    // An output that cannot be written (disk full, no permission) stops the run: no image would fare better.
+    // An output that cannot be written (disk full, no permission, a link planted as heatmaps/) stops the run: no image
+    // would fare better.
     const heatmap = path.posix.join(HEATMAP_FOLDER, uniqueName(heatmapNames, info.sopInstanceUid));
-    await writeFileAtomically(path.join(out, heatmap), verdict.png);
-    submission.push({ imageId: info.sopInstanceUid, encodedPixels: verdict.encodedPixels });
+    await writeFileAtomically(await containedPath(out, heatmap), verdict.png);
+    // The file decides the UID: one a CSV cell cannot hold is left out of submission.csv only (results.json has it).
+    if (isTableValue(info.sopInstanceUid)) submission.push({ imageId: info.sopInstanceUid, encodedPixels: verdict.encodedPixels });
     const { preprocessMs, modelMs, postprocessMs } = inference.timings;
     return {
       path: file,
@@ -155,9 +158,9 @@ function failed(file: string, error: unknown, decoded: boolean): FailedImage {
   return { path: file, status: 'error', error: imageError(error, file, decoded) };
 }
 
-/** `<SOP Instance UID>.png`, made safe as a file name and unique within the run (copies of one image share a UID). */
+/** `<SOP Instance UID>.png` (a hash for a UID that is not well formed), unique within the run (copies share a UID). */
 function uniqueName(taken: Set<string>, uid: string): string {
-  const base = uid.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '') || 'image';
+  const base = uidFileStem(uid);
   let name = `${base}.png`;
   for (let copy = 2; taken.has(name); copy++) name = `${base}_${copy}.png`;
   taken.add(name);

@@ -2,7 +2,7 @@
 // so the final rename is atomic), then renamed into place. The target is always absent, the old folder or the
 // complete new one — never half written — and a failure removes the temporary folder.
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { lstat, mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ModelFolderError } from './model-folder-error';
 
@@ -27,9 +27,10 @@ export async function publishFolder(target: string, fill: (temp: string) => Prom
   }
 }
 
-/** The names in `dir`, or null when it does not exist. */
+/** The names in `dir`, or null when it does not exist; a link there is refused, never published through. */
 async function entriesOf(dir: string): Promise<string[] | null> {
   try {
+    if ((await lstat(dir)).isSymbolicLink()) throw new ModelFolderError(`${dir} is a link; refusing to publish a folder through it`);
     return await readdir(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

@@ -3,6 +3,7 @@ import { stripDataParallelPrefix } from './torch/state-dict';
 import {
   BYTES_PER_ELEMENT, contiguousStrides, elementCount, StateDictReadError, type Dtype, type StateDict,
 } from './torch/tensor';
+import { MAX_SAFETENSORS_HEADER_BYTES } from './weights-limits';
 
 const DTYPES: Record<string, Dtype> = {
   F32: 'float32', F16: 'float16', BF16: 'bfloat16', F64: 'float64',
@@ -15,9 +16,13 @@ const DTYPES: Record<string, Dtype> = {
  * row-major little-endian), and an optional free-form `__metadata__`, which is ignored. Same output as
  * readTorchStateDict, including the removal of a DataParallel `module.` prefix.
  */
-export function readSafetensors(bytes: Uint8Array): StateDict {
+export function readSafetensors(bytes: Uint8Array, maxHeaderBytes = MAX_SAFETENSORS_HEADER_BYTES): StateDict {
   if (bytes.byteLength < 8) throw new StateDictReadError('not a safetensors file: shorter than its 8-byte header length');
   const headerLength = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
+  // Parsed JSON takes several times its text: the header is bounded before it is decoded.
+  if (headerLength > BigInt(maxHeaderBytes)) {
+    throw new StateDictReadError(`not a safetensors file: the header claims ${headerLength} bytes, more than the ${maxHeaderBytes} safetensors allows`);
+  }
   if (headerLength > BigInt(bytes.byteLength - 8)) {
     throw new StateDictReadError(
       `truncated or not a safetensors file: the header claims ${headerLength} bytes, the file has ${bytes.byteLength - 8} after the length`);

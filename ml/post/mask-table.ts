@@ -27,8 +27,9 @@ export class MaskTableError extends Error {
 export function parseMaskTable(text: string, source = ''): MaskTable {
   const lines = text.split(/\r?\n/);
   const header = (lines[0] ?? '').replace(/^\uFEFF/, '').split(',').map((cell) => cell.trim());
+  // Not quoted back: the file may be any file at all (an API caller names it), and its first line anything.
   if (header.length !== 2 || header[0] !== HEADER[0] || header[1] !== HEADER[1]) {
-    throw new MaskTableError(`${where(source, 1)}: expected the header "${HEADER.join(',')}", found "${(lines[0] ?? '').slice(0, 80)}"`);
+    throw new MaskTableError(`${where(source, 1)}: not a mask table: expected the header "${HEADER.join(',')}"`);
   }
   const table: MaskTable = new Map();
   for (let i = 1; i < lines.length; i++) {
@@ -87,11 +88,16 @@ export function decodeImageRows(rows: readonly MaskTableRow[], size: Size, into?
   return mask;
 }
 
+/** A value a table's cell can hold as it is: no comma, no line break. */
+export function isTableValue(value: string): boolean {
+  return !/[,\r\n]/.test(value);
+}
+
 /** A submission table: the header without the space, one row per image, `-1` for empty masks. */
 export function formatSubmission(rows: Iterable<{ imageId: string; encodedPixels: string }>): string {
   const lines = [HEADER.join(',')];
   for (const { imageId, encodedPixels } of rows) {
-    if (/[,\r\n]/.test(imageId) || /[,\r\n]/.test(encodedPixels)) {
+    if (!isTableValue(imageId) || !isTableValue(encodedPixels)) {
       throw new MaskTableError(`ImageId "${imageId.slice(0, 80)}": values may not contain commas or line breaks`);
     }
     lines.push(`${imageId},${encodedPixels}`);

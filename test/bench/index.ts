@@ -2,6 +2,7 @@
 // function; sections whose inputs are missing (no ../shared/data, no python3-torch) report why instead of a
 // figure. Long sections run only when named.
 import { decodeBench } from './decode';
+import { fuzzBench } from './fuzz';
 import { mlBench, mlRssBench } from './ml';
 import { scanBench } from './scan';
 import { trainBench } from './train';
@@ -12,6 +13,7 @@ const sections: Record<string, { run: () => Promise<unknown>; onlyWhenNamed?: bo
   ml: { run: mlBench },
   'ml-rss': { run: mlRssBench, onlyWhenNamed: true },
   train: { run: trainBench },
+  fuzz: { run: fuzzBench, onlyWhenNamed: true },
 };
 
 const named = process.argv.slice(2);

@@ -1,11 +1,14 @@
-// `pleura scan FOLDER [--json]`: indexes a folder into the same index the workstation uses (PLEURA_DATA_DIR or the
-// per-user data folder) and prints what it found. With --json, stdout holds exactly one JSON document.
+// `pleura scan FOLDER [--json] [--wait SECONDS]`: indexes a folder into the same index the workstation uses
+// (PLEURA_DATA_DIR or the per-user data folder) and prints what it found. With --json, stdout holds exactly one JSON
+// document. One Pleura process at a time uses a data directory: a scan waits for another to finish with it (30 s
+// by default), then gives up saying who holds it (exit code 75).
 import path from 'node:path';
 import { version } from '../../../package.json';
 import { ApiError, type ApiHandlers, type FileError, type ScanProgress, type ScanSummary, type StudyDetail } from '../../api/contract';
-import { createServices } from '../../services/create-services';
 import { resolveDataDir } from '../../services/data-dir';
+import { describeHolder } from '../../services/data-dir-lock';
 import { pathRangeUnder } from '../../studies/index-db';
+import { openServicesFor } from '../open-services';
 import { CliUsageError, type CliCommand } from '../run';
 
 type StudyNode = Omit<StudyDetail, 'patientId' | 'patientName'>;
@@ -55,7 +58,7 @@ export function humanReport({ summary: s, patients, fileErrors }: ScanReport): s
   const duration = s.durationMs < 1000 ? `${s.durationMs} ms` : `${(s.durationMs / 1000).toFixed(1)} s`;
   const lines = [
     `${s.cancelled ? 'Cancelled scan of' : 'Scanned'} ${s.root} in ${duration}: ${s.filesSeen} files ` +
-      `(${s.filesRead} read, ${s.unchanged} unchanged, ${s.added} new, ${s.updated} changed, ${s.removed} removed), ` +
+      `(${s.filesRead} read, ${s.unchanged} unchanged, ${s.added} new, ${s.updated} changed, ${s.removed} removed, ${s.skipped} skipped), ` +
       `${plural(s.studies, 'study', 'studies')}, ${plural(s.errors, 'file')} with errors.`,
   ];
   for (const patient of patients) {
@@ -73,14 +76,40 @@ function progressLine(p: ScanProgress): string {
   return `\r${p.phase}: ${p.filesDone}/${p.filesSeen} files, ${p.errors} errors`.padEnd(60);
 }
 
+const DEFAULT_WAIT_SECONDS = 30;
+
+function parseWait(value: unknown): number {
+  if (value === undefined) return DEFAULT_WAIT_SECONDS;
+  const seconds = Number(value);
+  if (!Number.isFinite(seconds) || seconds < 0) throw new CliUsageError(`--wait must be a number of seconds, 0 or more, not "${String(value)}"`);
+  return seconds;
+}
+
 export const scan: CliCommand = {
-  usage: 'scan FOLDER [--json]',
-  summary: 'index the DICOM files under FOLDER (rescans read only changed files) and print the studies and the rejected files',
-  options: { json: { type: 'boolean' } },
+  usage: 'scan FOLDER [--json] [--wait SECONDS]',
+  summary:
+    'index the DICOM files under FOLDER (rescans read only changed files) and print the studies and the rejected files; ' +
+    'waits up to --wait seconds (30) while another Pleura uses the data directory, then exits 75',
+  options: { json: { type: 'boolean' }, wait: { type: 'string' } },
   async run({ positionals, values }) {
     if (positionals.length !== 1) throw new CliUsageError(`expected one folder\nusage: pleura ${scan.usage}`);
-    // The CLI has no window of its own; 'browser' only labels app.info, which a scan does not ask.
-    const services = createServices({ dataDir: resolveDataDir(), shell: 'browser', version });
+    const waitSeconds = parseWait(values.wait);
+    const dataDir = resolveDataDir();
+    // The CLI has no window of its own; 'browser' only labels app.info.
+    const opened = openServicesFor('scan', {
+      dataDir,
+      shell: 'browser',
+      version,
+      lock: {
+        command: 'scan',
+        waitMs: waitSeconds * 1000,
+        onWait: (holder) => process.stderr.write(`pleura scan: ${describeHolder(holder)} is using ${dataDir}; waiting up to ${waitSeconds} s for it to finish\n`),
+      },
+    });
+    if ('exitCode' in opened) return opened.exitCode;
+    const services = opened;
+    const { indexRecovery } = await services.handlers['app.info']({});
+    if (indexRecovery) process.stderr.write(`pleura scan: ${indexRecovery.message}\n`);
     let scanId: string | undefined;
     const unsubscribe = services.events.subscribe((event, payload) => {
       if (event !== 'scan.progress') return;
@@ -92,6 +121,8 @@ export const scan: CliCommand = {
     process.once('SIGINT', cancel);
     try {
       const summary = await services.handlers['studies.scan']({ path: path.resolve(positionals[0]) });
+      // A rebuilt index is left whole: the other folders it held are scanned again before the command ends.
+      await services.rebuilt;
       if (process.stderr.isTTY) process.stderr.write('\n');
       const report = await scanReport(services.handlers, summary);
       process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : humanReport(report));

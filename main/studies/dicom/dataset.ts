@@ -5,11 +5,13 @@
 import dicomParser, { type ByteArrayParser, type DataSet, type Element } from 'dicom-parser';
 import { constants, inflateRawSync } from 'node:zlib';
 import { DicomFileError } from './errors';
+import { pastLimit, READ_LIMITS, type SizeLimit } from './limits';
 import { EXPLICIT_VR_LITTLE_ENDIAN, IMPLICIT_VR_LITTLE_ENDIAN, transferSyntax, type TransferSyntax } from './transfer-syntax';
 
 export const PIXEL_DATA = 'x7fe00010';
 
 export interface ParsedFile {
+  /** Every element up to and including Pixel Data's own header: reading stops there (frame.ts reads the pixels). */
   dataSet: DataSet;
   syntax: TransferSyntax;
   hasPreamble: boolean;
@@ -17,15 +19,15 @@ export interface ParsedFile {
   /** Values of the file meta group (strings only: they are little endian whatever the data set is). */
   meta: { sopClassUid?: string; sopInstanceUid?: string };
   pixelData: Element | undefined;
-  /** Size of the whole file (the parsed bytes may be only its start). */
-  fileSize: number;
 }
 
 export interface ParseOptions {
-  /** Stop at Pixel Data: only the header is wanted. */
-  headerOnly: boolean;
   /** Size of the whole file when `bytes` is only its start (header reading); defaults to bytes.length. */
   fileSize?: number;
+  /** Deflated data sets only: inflate all of it (to read pixels), refusing more than this; otherwise only the header. */
+  inflate?: SizeLimit;
+  /** How far a deflated header may inflate before it is refused. */
+  maxHeaderBytes?: number;
 }
 
 /** Thrown when `bytes` is a prefix of the file that ends before the header does: read more and try again. */
@@ -35,8 +37,10 @@ const DataSetClass = (dicomParser as unknown as { DataSet: new (p: ByteArrayPars
   .DataSet;
 const le = dicomParser.littleEndianByteArrayParser;
 const VRS = new Set('AE AS AT CS DA DS DT FD FL IS LO LT OB OD OF OL OV OW PN SH SL SQ SS ST SV TM UC UI UL UN UR US UT UV'.split(' '));
+/** The deflated input inflated first to find a deflated header; each further try takes four times as much. */
+const FIRST_DEFLATED_INPUT = 16 * 1024;
 
-export function parseFile(bytes: Uint8Array, path: string, options: ParseOptions): ParsedFile {
+export function parseFile(bytes: Uint8Array, path: string, options: ParseOptions = {}): ParsedFile {
   const fileSize = options.fileSize ?? bytes.length;
   const partial = bytes.length < fileSize;
   const hasPreamble = bytes.length >= 132 && latin1(bytes, 128, 4) === 'DICM';
@@ -60,37 +64,56 @@ export function parseFile(bytes: Uint8Array, path: string, options: ParseOptions
     }
     syntaxUid = sniffed;
   }
-  const syntax = transferSyntax(syntaxUid);
+  const framing = {
+    syntax: transferSyntax(syntaxUid),
+    hasPreamble,
+    hasFileMeta,
+    meta: { sopClassUid: meta.string('x00020002'), sopInstanceUid: meta.string('x00020003') },
+  };
+  const parse = (array: Uint8Array, arrayPartial: boolean, size: number) => ({ ...framing, ...parseDataSet(array, dataSetStart, framing.syntax, arrayPartial, size, path) });
+  if (!framing.syntax.deflated) return parse(bytes, partial, fileSize);
+  // (A prefix of a deflated file cannot tell how long the inflated data set is: only a whole one can be checked.)
+  if (options.inflate) {
+    const array = inflateDataSet(bytes, dataSetStart, partial, options.inflate, path);
+    return parse(array, partial, partial ? Infinity : array.length);
+  }
+  // The header alone: inflate growing prefixes of the stream, so a bomb after the header is never inflated.
+  const headerLimit = { bytes: options.maxHeaderBytes ?? READ_LIMITS.headerBytes, why: `Pleura's cap on a header, and the header has not ended` };
+  for (let input = FIRST_DEFLATED_INPUT; ; input *= 4) {
+    const end = Math.min(bytes.length, dataSetStart + input);
+    const whole = end === bytes.length && !partial;
+    const array = inflateDataSet(bytes.subarray(0, end), dataSetStart, !whole, headerLimit, path);
+    try {
+      return parse(array, !whole, whole ? array.length : Infinity);
+    } catch (error) {
+      if (!(error instanceof NeedMoreBytes) || end === bytes.length) throw error;
+    }
+  }
+}
 
-  let array = bytes;
-  if (syntax.deflated) array = inflateDataSet(bytes, dataSetStart, partial, path);
+/** The data set from `start` up to Pixel Data's header, checked to fit in a file of `size` bytes. */
+function parseDataSet(array: Uint8Array, start: number, syntax: TransferSyntax, partial: boolean, size: number, path: string) {
   const parser = syntax.bigEndian ? dicomParser.bigEndianByteArrayParser : le;
   const dataSet = new DataSetClass(parser, array, {});
   dataSet.warnings = [];
-  const stream = new dicomParser.ByteStream(parser, array, dataSetStart);
-  const parseOptions = options.headerOnly ? { untilTag: PIXEL_DATA } : undefined;
-  // A data set read to the end of a prefix may look complete when it is not: only a full file can say "truncated".
-  const fullSize = syntax.deflated ? array.length : fileSize;
+  const stream = new dicomParser.ByteStream(parser, array, start);
+  const untilPixelData = { untilTag: PIXEL_DATA };
   try {
-    if (syntax.explicitVr) dicomParser.parseDicomDataSetExplicit(dataSet, stream, array.length, parseOptions);
-    else dicomParser.parseDicomDataSetImplicit(dataSet, stream, array.length, parseOptions);
+    if (syntax.explicitVr) dicomParser.parseDicomDataSetExplicit(dataSet, stream, array.length, untilPixelData);
+    else dicomParser.parseDicomDataSetImplicit(dataSet, stream, array.length, untilPixelData);
   } catch (error) {
+    // dicom-parser recurses once per nesting level: more bytes would only nest deeper.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) {
+      throw new DicomFileError('decode-failed', path, 'the data set nests sequences too deeply to be read (thousands of levels: a damaged or hostile file)');
+    }
+    // A data set read to the end of a prefix may look complete when it is not: only a full file can say "truncated".
     if (partial) throw new NeedMoreBytes();
     throw parseFailure(error, dataSet, array.length, path);
   }
   const pixelData = dataSet.elements[PIXEL_DATA];
   if (!pixelData && partial) throw new NeedMoreBytes();
-  // (A deflated prefix cannot tell how long the inflated file is.)
-  if (!(partial && syntax.deflated)) checkElementsFit(dataSet, fullSize, path);
-  return {
-    dataSet,
-    syntax,
-    hasPreamble,
-    hasFileMeta,
-    meta: { sopClassUid: meta.string('x00020002'), sopInstanceUid: meta.string('x00020003') },
-    pixelData,
-    fileSize: fullSize,
-  };
+  if (size !== Infinity) checkElementsFit(dataSet, size, path);
+  return { dataSet, pixelData };
 }
 
 function readMetaGroup(bytes: Uint8Array, start: number, path: string, partial: boolean) {
@@ -115,7 +138,8 @@ function readMetaGroup(bytes: Uint8Array, start: number, path: string, partial: 
 /**
  * Whether a raw data set (no meta group) starts at `offset`, and in which VR: the first tag must be a low, even
  * group (data sets start with group 0000, 0008 or similar), then either an explicit VR or an implicit length that
- * fits in the file. Random files rarely pass both tests.
+ * fits in the file, and the next tag, where the bytes hold it, must be higher (data sets are sorted). Random files
+ * rarely pass; zero-filled ones (a preallocated or sparse file) fail the last test, as (0000,0000) repeats.
  */
 function sniffRawDataSet(bytes: Uint8Array, offset: number, fileSize: number): string | undefined {
   if (offset + 8 > bytes.length) return undefined;
@@ -123,7 +147,14 @@ function sniffRawDataSet(bytes: Uint8Array, offset: number, fileSize: number): s
   if (group % 2 !== 0 || group > 0x0028) return undefined;
   if (isVr(bytes, offset + 4)) return EXPLICIT_VR_LITTLE_ENDIAN;
   const length = le.readUint32(bytes, offset + 4);
-  return length <= fileSize - offset - 8 ? IMPLICIT_VR_LITTLE_ENDIAN : undefined;
+  if (length > fileSize - offset - 8) return undefined;
+  const next = offset + 8 + length;
+  if (next + 4 <= bytes.length && tagNumber(bytes, next) <= tagNumber(bytes, offset)) return undefined;
+  return IMPLICIT_VR_LITTLE_ENDIAN;
+}
+
+function tagNumber(bytes: Uint8Array, offset: number): number {
+  return le.readUint16(bytes, offset) * 0x10000 + le.readUint16(bytes, offset + 2);
 }
 
 function isVr(bytes: Uint8Array, offset: number): boolean {
@@ -134,13 +165,18 @@ function latin1(bytes: Uint8Array, offset: number, length: number): string {
   return String.fromCharCode(...bytes.subarray(offset, offset + length));
 }
 
-/** The meta group as it is, followed by the inflated data set, so element offsets stay valid in one array. */
-function inflateDataSet(bytes: Uint8Array, start: number, partial: boolean, path: string): Uint8Array {
+/**
+ * The meta group as it is, followed by the inflated data set, so element offsets stay valid in one array. A prefix
+ * of a deflate stream inflates as far as it goes; more than `limit` inflated bytes is refused as it is reached.
+ */
+function inflateDataSet(bytes: Uint8Array, start: number, partial: boolean, limit: SizeLimit, path: string): Uint8Array {
   let inflated: Buffer;
   try {
-    // A prefix of a deflate stream inflates as far as it goes with a sync flush instead of failing.
-    inflated = inflateRawSync(bytes.subarray(start), partial ? { finishFlush: constants.Z_SYNC_FLUSH } : {});
+    inflated = inflateRawSync(bytes.subarray(start), { finishFlush: partial ? constants.Z_SYNC_FLUSH : constants.Z_FINISH, maxOutputLength: limit.bytes });
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DicomFileError('too-large', path, pastLimit('the deflated data set inflates further', limit));
+    }
     const message = (error as Error).message;
     const code = /unexpected end/i.test(message) ? 'truncated' : 'decode-failed';
     throw new DicomFileError(code, path, `the deflated data set cannot be inflated (${message})`);

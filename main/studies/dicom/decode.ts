@@ -1,31 +1,33 @@
-// The one decode path: bytes → DecodedImage (frame 0, values after the modality transform).
-import { readFile } from 'node:fs/promises';
+// The one decode path: bytes → DecodedImage (frame 0, values after the modality transform). Reads the header, then
+// frame 0's bytes only (a deflated file: the data set, inflated no further than its header declares).
 import type { DecodedImage, InstanceInfo } from '../../api/contract';
+import { memorySource, withFileSource, type ByteSource } from './byte-source';
 import { decodeFrame, type FrameDescription, type FrameSamples } from './codecs/codecs';
 import { parseFile, type ParsedFile } from './dataset';
 import { DicomFileError } from './errors';
-import { firstFrameBytes } from './frame';
+import { readFirstFrame } from './frame';
+import { readHeader } from './header';
 import { instanceInfo } from './instance-info';
+import { inflatedLimit, pastLimit, READ_LIMITS, type ReadLimits } from './limits';
 import { modalityLut, modalityValues } from './modality';
 import { nativeSamples } from './native';
 
-export async function decodeFile(path: string): Promise<DecodedImage> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw DicomFileError.from(error, path);
-  }
-  return decodeBytes(bytes, path);
+export async function decodeFile(path: string, limits: ReadLimits = READ_LIMITS): Promise<DecodedImage> {
+  return withFileSource(path, (source) => decodeSource(source, path, limits));
 }
 
-export async function decodeBytes(bytes: Uint8Array, path: string): Promise<DecodedImage> {
+export async function decodeBytes(bytes: Uint8Array, path: string, limits: ReadLimits = READ_LIMITS): Promise<DecodedImage> {
+  return decodeSource(memorySource(bytes), path, limits);
+}
+
+export async function decodeSource(source: ByteSource, path: string, limits: ReadLimits): Promise<DecodedImage> {
   const started = performance.now();
   try {
-    const file = parseFile(bytes, path, { headerOnly: false });
-    const info = instanceInfo(file, path);
+    const header = await readHeader(source, path, limits);
+    const info = instanceInfo(header, path);
+    const { file, pixels: pixelSource } = header.syntax.deflated ? await inflated(source, header, info, path, limits) : { file: header, pixels: source };
     const description = frameDescription(file, info, path);
-    const samples = await frameSamples(file, info, description, path);
+    const samples = await frameSamples(await readFirstFrame(pixelSource, file, info, path, limits), file, info, description, path);
     const native = file.syntax.encoding === 'native';
     // Codecs that do not convert colour (native, RLE) leave YBR as it is: its Y plane is the luminance.
     const lumaOnly = info.photometricInterpretation.startsWith('YBR') && (native || file.syntax.encoding === 'rle');
@@ -48,6 +50,17 @@ export async function decodeBytes(bytes: Uint8Array, path: string): Promise<Deco
   }
 }
 
+/**
+ * A deflated file's data set inflated in memory, where its pixels are. The header (inflated first, on its own)
+ * says how large the data set may be; the compressed file cannot be larger than what it inflates to.
+ */
+async function inflated(source: ByteSource, header: ParsedFile, info: InstanceInfo, path: string, limits: ReadLimits) {
+  const limit = inflatedLimit(info, header.pixelData!.dataOffset, limits);
+  if (source.size > limit.bytes) throw new DicomFileError('too-large', path, pastLimit(`the deflated file holds ${source.size} bytes`, limit));
+  const file = parseFile(await source.read(0, source.size), path, { inflate: limit });
+  return { file, pixels: memorySource(file.dataSet.byteArray) };
+}
+
 const PHOTOMETRIC = new Set(['MONOCHROME1', 'MONOCHROME2', 'RGB', 'YBR_FULL', 'YBR_FULL_422', 'YBR_ICT', 'YBR_RCT', 'YBR_PARTIAL_420']);
 
 function frameDescription(file: ParsedFile, info: InstanceInfo, path: string): FrameDescription {
@@ -62,8 +75,7 @@ function frameDescription(file: ParsedFile, info: InstanceInfo, path: string): F
   return { ...info, planarConfiguration: file.dataSet.uint16('x00280006') ?? 0 };
 }
 
-async function frameSamples(file: ParsedFile, info: InstanceInfo, description: FrameDescription, path: string): Promise<FrameSamples> {
-  const frame = firstFrameBytes(file, info, path);
+async function frameSamples(frame: Uint8Array, file: ParsedFile, info: InstanceInfo, description: FrameDescription, path: string): Promise<FrameSamples> {
   const { encoding, name } = file.syntax;
   if (encoding === 'native') return nativeSamples(frame, description, file.syntax.bigEndian);
   if (encoding === 'unsupported') throw new Error('unreachable: instanceInfo refuses unsupported syntaxes');

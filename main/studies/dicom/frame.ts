@@ -1,41 +1,84 @@
 // The bytes of frame 0 (Pleura shows and analyses the first frame of a multi-frame instance), native or
-// encapsulated, checked against the file's end and the pixel description before any decoder sees them.
-import dicomParser from 'dicom-parser';
+// encapsulated, checked against the file's end, the pixel description and the read limits before they are read:
+// nothing past frame 0 is read, and frame 0 itself only when its size is plausible.
 import type { InstanceInfo } from '../../api/contract';
+import type { ByteSource } from './byte-source';
 import type { ParsedFile } from './dataset';
 import { DicomFileError } from './errors';
+import { compressedFrameLimit, describeFrame, frameSize, pastLimit, type ReadLimits } from './limits';
+import { readPixelItems, type Fragment, type PixelItems } from './pixel-items';
 
-export function firstFrameBytes(file: ParsedFile, info: InstanceInfo, path: string): Uint8Array {
+export async function readFirstFrame(source: ByteSource, file: ParsedFile, info: InstanceInfo, path: string, limits: ReadLimits): Promise<Uint8Array> {
   const element = file.pixelData!;
-  const { dataSet } = file;
   const native = file.syntax.encoding === 'native';
-  if (native !== !element.encapsulatedPixelData) {
+  // Only encapsulated Pixel Data has an undefined length.
+  const encapsulated = element.hadUndefinedLength === true;
+  if (native === encapsulated) {
     throw new DicomFileError(
       'decode-failed',
       path,
-      `Pixel Data is ${element.encapsulatedPixelData ? 'encapsulated' : 'native'} but the transfer syntax ${info.transferSyntaxUid} says it is ${native ? 'native' : 'encapsulated'}`,
+      `Pixel Data is ${encapsulated ? 'encapsulated' : 'native'} but the transfer syntax ${info.transferSyntaxUid} says it is ${native ? 'native' : 'encapsulated'}`,
     );
   }
   if (native) {
-    const needed = Math.ceil((info.rows * info.columns * info.samplesPerPixel * info.bitsAllocated) / 8);
+    const needed = frameSize(info);
     if (element.length < needed) {
-      throw new DicomFileError(
-        'decode-failed',
-        path,
-        `Pixel Data holds ${element.length} bytes but Rows ${info.rows} x Columns ${info.columns} x ${info.samplesPerPixel} sample(s) x ${info.bitsAllocated} bits needs ${needed}`,
-      );
+      throw new DicomFileError('decode-failed', path, `Pixel Data holds ${element.length} bytes but ${describeFrame(info)} needs ${needed}`);
     }
-    return dataSet.byteArray.subarray(element.dataOffset, element.dataOffset + needed);
+    const limit = { bytes: limits.frameBytes, why: `Pleura's cap on a frame` };
+    if (needed > limit.bytes) throw new DicomFileError('too-large', path, pastLimit(`frame 0 needs ${needed} bytes (${describeFrame(info)})`, limit));
+    return source.read(element.dataOffset, needed);
   }
-  const fragments = element.fragments ?? [];
-  const end = dataSet.byteArray.length;
-  // dicom-parser stops at the end of the buffer without complaint: a fragment running past it, or a missing
-  // sequence delimiter, means the file was cut.
-  const cut = fragments.some((f) => f.position + f.length > end) || dataSet.warnings.some((w) => /delimit|eof|end of/i.test(w));
-  if (cut) throw new DicomFileError('truncated', path, `file ends at byte ${file.fileSize} inside Pixel Data (truncated)`);
-  if (fragments.length === 0) throw new DicomFileError('no-pixel-data', path, 'Pixel Data holds no fragments');
-  if (info.numberOfFrames === 1) return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, 0, fragments.length);
-  if (element.basicOffsetTable?.length) return dicomParser.readEncapsulatedImageFrame(dataSet, element, 0);
-  if (fragments.length === info.numberOfFrames) return dicomParser.readEncapsulatedPixelDataFromFragments(dataSet, element, 0, 1);
-  return dicomParser.readEncapsulatedImageFrame(dataSet, element, 0, dicomParser.createJPEGBasicOffsetTable(dataSet, element));
+
+  const limit = compressedFrameLimit(info, limits);
+  const single = info.numberOfFrames === 1;
+  const items = await readPixelItems(source, element.dataOffset, path, { maxItems: limits.pixelItems, readOffsets: !single, maxTotal: single ? limit : undefined });
+  if (items.fragments.length === 0) throw new DicomFileError('no-pixel-data', path, 'Pixel Data holds no fragments');
+  const fragments = single ? items.fragments : (framedByTable(items, info.numberOfFrames, path) ?? (await framedByEndOfImage(source, items.fragments)));
+  const total = fragments.reduce((sum, f) => sum + f.length, 0);
+  if (total > limit.bytes) throw new DicomFileError('too-large', path, pastLimit(`frame 0's compressed data holds ${total} bytes`, limit));
+  return concatenate(source, fragments, total);
+}
+
+/**
+ * Frame 0 of a multi-frame file, as dicom-parser finds it: the fragments from the Basic Offset Table's first entry
+ * to its second; or, without a table, the first fragment when there is one per frame. Undefined: neither applies.
+ */
+function framedByTable({ offsets, fragments }: PixelItems, frames: number, path: string): Fragment[] | undefined {
+  if (offsets.length) {
+    const at = (offset: number) => {
+      const index = fragments.findIndex((f) => f.offset === offset);
+      if (index < 0) throw new DicomFileError('decode-failed', path, `no fragment starts at offset ${offset}, where the Basic Offset Table says a frame does`);
+      return index;
+    };
+    return fragments.slice(at(offsets[0]), offsets.length > 1 ? at(offsets[1]) : fragments.length);
+  }
+  return fragments.length === frames ? fragments.slice(0, 1) : undefined;
+}
+
+/** Without a table, frame 0 ends with the first fragment that ends in a JPEG (and JPEG-LS, J2K) end marker FFD9. */
+async function framedByEndOfImage(source: ByteSource, fragments: Fragment[]): Promise<Fragment[]> {
+  for (let i = 0; i < fragments.length; i++) {
+    const { position, length } = fragments[i];
+    // An odd-length fragment is padded with one byte after the marker.
+    const tail = await source.read(Math.max(position, position + length - 3), Math.min(length, 3));
+    if (endsImage(tail)) return fragments.slice(0, i + 1);
+  }
+  return fragments;
+}
+
+function endsImage(tail: Uint8Array): boolean {
+  const marker = (at: number) => at >= 0 && tail[at] === 0xff && tail[at + 1] === 0xd9;
+  return marker(tail.length - 2) || marker(tail.length - 3);
+}
+
+async function concatenate(source: ByteSource, fragments: Fragment[], total: number): Promise<Uint8Array> {
+  if (fragments.length === 1) return source.read(fragments[0].position, total);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const { position, length } of fragments) {
+    out.set(await source.read(position, length), at);
+    at += length;
+  }
+  return out;
 }

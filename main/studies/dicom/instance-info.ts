@@ -95,8 +95,8 @@ function pixelDescription(ds: DataSet, path: string) {
 
 /** The first window of a multi-valued VOI (the file's preferred one); none when absent or not positive. */
 function voiWindow(ds: DataSet): VoiWindow | null {
-  const center = ds.floatString('x00281050', 0);
-  const width = ds.floatString('x00281051', 0);
+  const center = decimalValue(ds, 'x00281050', 0);
+  const width = decimalValue(ds, 'x00281051', 0);
   return center !== undefined && width !== undefined && Number.isFinite(center) && Number.isFinite(width) && width > 0
     ? { center, width }
     : null;
@@ -107,8 +107,8 @@ function pixelSpacing(ds: DataSet): PixelSpacing | null {
     ['x00280030', 'PixelSpacing'],
     ['x00181164', 'ImagerPixelSpacing'],
   ] as const) {
-    const row = ds.floatString(tag, 0);
-    const column = ds.floatString(tag, 1);
+    const row = decimalValue(ds, tag, 0);
+    const column = decimalValue(ds, tag, 1);
     if (row !== undefined && column !== undefined && row > 0 && column > 0) return { row, column, source };
   }
   return null;
@@ -120,6 +120,15 @@ function text(ds: DataSet, tag: string): string | null {
 }
 
 function numberString(ds: DataSet, tag: string): number | null {
-  const value = ds.floatString(tag, 0);
+  const value = decimalValue(ds, tag, 0);
   return value !== undefined && Number.isFinite(value) ? value : null;
+}
+
+/**
+ * Value `index` of a multi-valued decimal string, or undefined when it has fewer values. dicom-parser's floatString
+ * throws on a missing value (PixelSpacing "0.2" asked for its second), which would fail a file that only lacks a spacing.
+ */
+function decimalValue(ds: DataSet, tag: string, index: number): number | undefined {
+  const value = ds.string(tag)?.split('\\')[index];
+  return value === undefined ? undefined : parseFloat(value);
 }

@@ -1,15 +1,22 @@
 // PNG image and mask pairs, laid out as the common SIIM PNG conversions are: FOLDER/images/NAME.png and
 // FOLDER/masks/NAME.png (same name; any non-zero mask pixel is pneumothorax). Grey, grey+alpha and colour PNGs are
 // read by their first channel, 16-bit ones scaled to 8 bits. No patient is known: each image is its own group.
-import { readdir, readFile } from 'node:fs/promises';
+// The folder is named by the API: each file is read only as a regular file of bounded size, and its dimensions are
+// checked before it is decoded, so neither a FIFO nor a small PNG that claims to be huge takes the run down.
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import type { Mask } from '../../../ml/post';
 import type { Plane } from '../../../ml/preprocess';
 import { LabelError, summarise, toTrainingItem, type TrainingItem, type TrainingSet } from '../../../ml/train/dataset';
+import { readRegularFile, UnreadableFileError } from '../../fs/regular-file';
 
 export const PNG_IMAGES = 'images';
 export const PNG_MASKS = 'masks';
+/** An 8192 x 8192 grey PNG that does not compress at all */
+export const MAX_PNG_BYTES = 64 * 2 ** 20;
+/** Pixels per side: SIIM's PNG conversions are 1024, the largest radiographs about 4300 */
+export const MAX_PNG_SIDE = 8192;
 
 export async function loadPngPairs(folder: string, size: number): Promise<TrainingSet> {
   // One after the other, so a folder missing both is reported by its images/ every time.
@@ -46,9 +53,13 @@ async function pngNames(folder: string, sub: string): Promise<string[]> {
 }
 
 async function readPng(file: string): Promise<Plane> {
+  const bytes = await readRegularFile(file, MAX_PNG_BYTES).catch((error: Error) => {
+    throw new LabelError(error instanceof UnreadableFileError ? error.message : `${file}: cannot read: ${error.message}`);
+  });
   let png: PNG;
   try {
-    png = PNG.sync.read(await readFile(file));
+    checkPngSize(bytes);
+    png = PNG.sync.read(bytes);
   } catch (error) {
     throw new LabelError(`${file}: not a readable PNG: ${(error as Error).message}`);
   }
@@ -56,4 +67,12 @@ async function readPng(file: string): Promise<Plane> {
   const data = new Float32Array(png.width * png.height);
   for (let i = 0; i < data.length; i++) data[i] = png.data[i * 4];
   return { rows: png.height, columns: png.width, data };
+}
+
+/** Refuses, from the header alone, a PNG larger than MAX_PNG_SIDE a side: pngjs would allocate it all at once. */
+function checkPngSize(bytes: Buffer): void {
+  if (bytes.length < 24 || bytes.toString('latin1', 12, 16) !== 'IHDR') return;
+  const width = bytes.readUInt32BE(16);
+  const height = bytes.readUInt32BE(20);
+  if (width > MAX_PNG_SIDE || height > MAX_PNG_SIDE) throw new Error(`it is ${width} x ${height} pixels; at most ${MAX_PNG_SIDE} a side is read`);
 }

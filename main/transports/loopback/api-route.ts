@@ -1,22 +1,30 @@
 // POST /api/<service.method>: a JSON body of arguments in, a wire-encoded result (or a JSON error) out.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Dispatch } from '../../api/dispatch';
+import { MAX_ENCODED_PIXELS, type ApiMethod } from '../../api/contract';
+import { isApiMethod, type Dispatch } from '../../api/dispatch';
 import { encodeWire, WIRE_CONTENT_TYPE } from '../../api/wire';
 import { sendError } from './responses';
 
 export const API_PREFIX = '/api/';
 // Arguments are small (ids, a folder path); anything bigger is a mistake or an attack.
 const MAX_BODY_BYTES = 64 * 1024;
+/** Methods that carry more: the schema's own limit (ASCII, so bytes), with the small limit's room for the rest. */
+const LARGER_BODIES: Partial<Record<ApiMethod, number>> = { 'review.save': MAX_ENCODED_PIXELS + MAX_BODY_BYTES };
+
+function maxBodyBytes(method: string): number {
+  return (isApiMethod(method) && LARGER_BODIES[method]) || MAX_BODY_BYTES;
+}
 
 export async function handleApiCall(request: IncomingMessage, response: ServerResponse, method: string, dispatch: Dispatch): Promise<void> {
   if (request.method !== 'POST') {
     response.setHeader('Allow', 'POST');
     return sendError(response, { code: 'invalid-argument', message: `API calls use POST, not ${request.method}` }, 405);
   }
-  const body = await readBody(request);
+  const limit = maxBodyBytes(method);
+  const body = await readBody(request, limit);
   if (body === 'too-large') {
     response.setHeader('Connection', 'close');
-    return sendError(response, { code: 'invalid-argument', message: `request body exceeds ${MAX_BODY_BYTES} bytes` }, 413);
+    return sendError(response, { code: 'invalid-argument', message: `request body exceeds ${limit} bytes` }, 413);
   }
   let args: unknown;
   try {
@@ -32,12 +40,12 @@ export async function handleApiCall(request: IncomingMessage, response: ServerRe
   response.end();
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
+async function readBody(request: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
   const parts: Buffer[] = [];
   let size = 0;
   for await (const part of request as AsyncIterable<Buffer>) {
     size += part.length;
-    if (size > MAX_BODY_BYTES) return 'too-large';
+    if (size > limit) return 'too-large';
     parts.push(part);
   }
   return Buffer.concat(parts);

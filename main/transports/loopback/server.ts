@@ -53,7 +53,8 @@ export async function startLoopbackServer(options: LoopbackOptions): Promise<Loo
   server.on('request', (request: IncomingMessage, response: ServerResponse) => {
     setSecurityHeaders(response, csp);
     handleRequest(request, response).catch((error: unknown) => {
-      options.onUnexpectedError?.(`${request.method} ${request.url}`, error);
+      // The path only: the query may carry the access token.
+      options.onUnexpectedError?.(`${request.method} ${(request.url ?? '/').split('?')[0]}`, error);
       if (response.headersSent) response.destroy();
       else sendError(response, { code: 'failed', message: 'internal error' });
     });

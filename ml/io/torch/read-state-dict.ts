@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { readSafetensors } from '../safetensors';
+import { MAX_WEIGHTS_FILE_BYTES } from '../weights-limits';
 import { StateDictReadError, type StateDict } from './tensor';
 import { readTorchStateDict } from './torch-zip';
 
@@ -14,13 +15,23 @@ export function readStateDict(bytes: Uint8Array): StateDict {
   throw new StateDictReadError('not a PyTorch (torch.save) or safetensors weights file');
 }
 
-/** The only I/O: reads the whole file, then readStateDict. Errors name the file. */
-export async function readStateDictFile(path: string): Promise<StateDict> {
-  const bytes = await readFile(path);
+/** The only I/O: reads the whole file (refused unread past `maxBytes`), then readStateDict. Errors name the file. */
+export async function readStateDictFile(path: string, maxBytes = MAX_WEIGHTS_FILE_BYTES): Promise<StateDict> {
   try {
-    return readStateDict(bytes);
+    return readStateDict(await readWhole(path, maxBytes));
   } catch (error) {
     if (error instanceof StateDictReadError) throw new StateDictReadError(`${path}: ${error.message}`);
     throw error;
+  }
+}
+
+async function readWhole(path: string, maxBytes: number): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    if (size > maxBytes) throw new StateDictReadError(`the file holds ${size} bytes, more than the ${maxBytes} bytes Pleura reads as weights`);
+    return await handle.readFile();
+  } finally {
+    await handle.close();
   }
 }

@@ -1,10 +1,13 @@
 import { crc32, inflateRawSync } from 'node:zlib';
+import { ZIP_LIMITS, type ZipLimits } from '../weights-limits';
 import { StateDictReadError } from './tensor';
 
 /**
  * A read-only view of a zip archive held in memory. Entries are located from the central directory (ZIP64 aware,
  * as PyTorch always writes ZIP64 end records) and extracted on demand: stored entries are sub-arrays without a
  * copy, deflated ones are inflated; both are CRC-checked so a damaged file fails here rather than as odd weights.
+ * The sizes the directory declares are checked against `limits` before anything is inflated, and an entry is never
+ * inflated past its declared size: a zip bomb is refused, not expanded.
  */
 export interface ZipArchive {
   /** Entry names in central-directory order. */
@@ -30,7 +33,7 @@ const SIG_LOCAL = 0x04034b50;
 const U16_MAX = 0xffff;
 const U32_MAX = 0xffffffff;
 
-export function openZip(bytes: Uint8Array): ZipArchive {
+export function openZip(bytes: Uint8Array, limits: ZipLimits = ZIP_LIMITS): ZipArchive {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const eocd = findEndOfCentralDirectory(view);
   let count = view.getUint16(eocd + 10, true);
@@ -69,8 +72,13 @@ export function openZip(bytes: Uint8Array): ZipArchive {
       localHeaderOffset: view.getUint32(at + 42, true),
     };
     applyZip64Extra(view, at + 46 + nameLength, extraLength, entry);
+    checkDeclaredSize(name, entry, limits);
     entries.set(name, entry);
     at += 46 + nameLength + extraLength + commentLength;
+  }
+  const total = [...entries.values()].reduce((sum, entry) => sum + entry.size, 0);
+  if (total > limits.totalBytes) {
+    throw new StateDictReadError(`the zip's entries declare ${total} bytes together, more than the ${limits.totalBytes} bytes Pleura reads from weights`);
   }
 
   return {
@@ -114,6 +122,16 @@ function applyZip64Extra(view: DataView, start: number, length: number, entry: E
   }
 }
 
+function checkDeclaredSize(name: string, entry: Entry, limits: ZipLimits): void {
+  if (entry.size > limits.entryBytes) {
+    throw new StateDictReadError(`zip entry ${name} declares ${entry.size} bytes, more than the ${limits.entryBytes} bytes Pleura reads from weights`);
+  }
+  if (entry.method === 8 && entry.size >= limits.ratioFrom && entry.size > entry.compressedSize * limits.ratio) {
+    throw new StateDictReadError(
+      `zip entry ${name} declares ${entry.size} bytes from ${entry.compressedSize} compressed bytes, more than ${limits.ratio} to 1: a zip bomb, not weights`);
+  }
+}
+
 function extract(bytes: Uint8Array, view: DataView, name: string, entry: Entry): Uint8Array {
   if (entry.flags & 1) throw new StateDictReadError(`zip entry ${name} is encrypted`);
   const header = entry.localHeaderOffset;
@@ -128,8 +146,12 @@ function extract(bytes: Uint8Array, view: DataView, name: string, entry: Entry):
   if (entry.method === 0) data = raw;
   else if (entry.method === 8) {
     try {
-      data = inflateRawSync(raw);
+      // (zlib takes no limit under 1 byte: an empty entry that inflates to one fails the size check below.)
+      data = inflateRawSync(raw, { maxOutputLength: Math.max(1, entry.size) });
     } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new StateDictReadError(`zip entry ${name} inflates past the ${entry.size} bytes its directory declares`);
+      }
       throw new StateDictReadError(`zip entry ${name} does not inflate: ${(error as Error).message}`);
     }
   } else {

@@ -33,7 +33,8 @@ export function ScanStatus({ scan, onCancel }: { scan: ScanState; onCancel: () =
         <p className="scan-status" data-testid="scan-summary" role="status">
           {summary.cancelled ? 'Scan cancelled' : 'Scanned'} {summary.root}: {formatNumber(summary.filesSeen)} files,{' '}
           {formatNumber(summary.studies)} studies, {formatNumber(summary.added)} added, {formatNumber(summary.updated)} updated,{' '}
-          {formatNumber(summary.removed)} removed, <span className={summary.errors ? 'text-warn' : undefined}>{formatNumber(summary.errors)} errors</span> in{' '}
+          {formatNumber(summary.removed)} gone, {formatNumber(summary.skipped)} not DICOM (skipped),{' '}
+          <span className={summary.errors ? 'text-warn' : undefined}>{formatNumber(summary.errors)} errors</span> in{' '}
           {formatDuration(summary.durationMs)}
         </p>
       );

@@ -57,6 +57,11 @@ export function WorklistRoute() {
 
   return (
     <div className="worklist-route">
+      {info.state === 'ok' && info.value.indexRecovery && (
+        <p className="index-recovery" role="alert" data-testid="index-recovery">
+          {info.value.indexRecovery.message}
+        </p>
+      )}
       {info.state === 'ok' && info.value.demo && <DemoBanner info={info.value} demo={info.value.demo} onScan={startScan} pathInput={pathInput} />}
       <div className="toolbar">
         {info.state === 'ok' && <OpenFolder info={info.value} busy={scan.state === 'running'} onScan={startScan} pathInput={pathInput} />}

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { EventHub } from '../../../main/api/events';
 import { runElectronApp, type ElectronMain } from '../../../main/app/run-electron-app';
 import type { Services, ServicesOptions } from '../../../main/services/create-services';
+import { DataDirBusyError } from '../../../main/services/data-dir-lock';
 import { EVENT_CHANNEL, INVOKE_CHANNEL } from '../../../main/transports/ipc/bridge';
 import { createFakeElectronIpc } from '../../fixtures/api/fake-electron-ipc';
 import { createTestServices } from '../../fixtures/api/test-services';
@@ -34,6 +35,7 @@ function fakeElectron(options: { lock?: boolean; dialogAnswer?: { canceled: bool
     getPath: (name: string) => `/home/user/.config/${name}`,
     getVersion: () => '1.2.3',
     quit: vi.fn(),
+    exit: vi.fn(),
   });
   class WebContents extends Emitter {
     id = 7;
@@ -64,17 +66,19 @@ function fakeElectron(options: { lock?: boolean; dialogAnswer?: { canceled: bool
     },
   };
   const Menu = { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn((template: unknown) => ({ template })) };
-  const dialog = { showOpenDialog: vi.fn(async () => options.dialogAnswer ?? { canceled: false, filePaths: ['/data/studies'] }) };
+  const dialog = { showOpenDialog: vi.fn(async () => options.dialogAnswer ?? { canceled: false, filePaths: ['/data/studies'] }), showErrorBox: vi.fn() };
   const ipc = createFakeElectronIpc(`file://${rendererIndex}`);
   const electron = { app, BrowserWindow, session, Menu, dialog, ipcMain: ipc.ipcMain };
   return { electron: electron as unknown as ElectronMain, app, windows, session, Menu, dialog, ipc };
 }
 
-async function launch(options: Parameters<typeof fakeElectron>[0] & { dataDirOverride?: string } = {}) {
+async function launch(options: Parameters<typeof fakeElectron>[0] & { dataDirOverride?: string; refuse?: Error } = {}) {
   const fake = fakeElectron(options);
   let services: (Services & { events: EventHub }) | undefined;
-  const createServices = vi.fn((_options: ServicesOptions) => {
-    services = { ...createTestServices(), close: vi.fn(async () => {}) };
+  const createServices = vi.fn((_options: ServicesOptions): Services => {
+    if (options.refuse) throw options.refuse;
+    const dataDirLock = { holder: { command: 'start', pid: 1, since: '' }, announce: vi.fn(), release: vi.fn() };
+    services = { ...createTestServices(), close: vi.fn(async () => {}), dataDirLock };
     return services;
   });
   const window = await runElectronApp({ electron: fake.electron, createServices, rendererIndex, preload, dataDirOverride: options.dataDirOverride, bundledModel: '/opt/Pleura/resources/models/pleura-demo', log: () => {} });
@@ -132,6 +136,7 @@ describe('the Electron shell', () => {
       dataDir: '/home/user/.config/userData',
       version: '1.2.3',
       firstRun: { bundledModel: '/opt/Pleura/resources/models/pleura-demo' },
+      lock: { command: 'start' },
     });
     expect(await options.pickFolder?.()).toBe('/data/studies');
     expect(dialog.showOpenDialog).toHaveBeenCalledWith(windows[0], expect.objectContaining({ properties: ['openDirectory'] }));
@@ -170,6 +175,19 @@ describe('the Electron shell', () => {
     expect(window).toBeNull();
     expect(windows).toHaveLength(0);
     expect(createServices).not.toHaveBeenCalled();
+  });
+
+  it('says who holds the data directory, and exits, when another Pleura uses it', async () => {
+    const holder = { command: 'serve', pid: 4242, since: '2026-03-01T10:00:00.000Z', address: 'http://127.0.0.1:8080/' };
+    const { app, dialog, windows, window } = await launch({ refuse: new DataDirBusyError('/home/user/.config/userData', holder) });
+    expect(window).toBeNull();
+    expect(windows).toHaveLength(0);
+    expect(dialog.showErrorBox).toHaveBeenCalledWith('Pleura cannot start', expect.stringMatching(/^Pleura serve \(pid 4242, since .*, at http:\/\/127\.0\.0\.1:8080\/\) is using \/home\/user\/\.config\/userData; /));
+    expect(app.exit).toHaveBeenCalledWith(1);
+  });
+
+  it('lets an unexpected failure of the services through, for the crash dialog', async () => {
+    await expect(launch({ refuse: new TypeError('a bug') })).rejects.toThrow('a bug');
   });
 
   it('sets a minimal menu of standard roles', async () => {

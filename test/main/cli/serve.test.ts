@@ -1,40 +1,19 @@
 // `pleura serve` as a user runs it: a child process that prints its address, answers with the token, and stops
 // cleanly on SIGTERM.
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { repositoryRoot as root, startServe as startServeProcess } from '../../support/serve-process';
 
-const root = path.resolve(import.meta.dirname, '../../..');
 const rendererBuilt = existsSync(path.join(root, 'dist', 'renderer', 'index.html'));
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pleura-serve-'));
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function startServe(port = '0') {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'main/cli/pleura.ts', 'serve', '--port', port], {
-    cwd: root,
-    // No sample studies: the first run has its own tests (test/main/first-run).
-    env: { ...process.env, PLEURA_DATA_DIR: dataDir, PLEURA_NO_SAMPLES: '1' },
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const address = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const url = /http:\/\/127\.0\.0\.1:\d+\/\?token=\S+/.exec(output)?.[0];
-      if (url) resolve(url);
-    });
-    void exited.then((code) => reject(new Error(`serve exited with ${code}: ${output}`)));
-  });
-  // Awaited only by the test that expects the server to start.
-  address.catch(() => {});
-  return { child, exited, address, output: () => output };
-}
+const startServe = (port = '0') => startServeProcess({ dataDir, args: ['--port', port] });
 
 describe('pleura serve', () => {
   it.runIf(rendererBuilt)('serves the page and the API with its token, and stops on SIGTERM', async () => {

@@ -7,8 +7,9 @@ import { createMask, decodeImageRows, encodeRle, parseMaskTable, type Mask } fro
 import { EventHub } from '../../../main/api/events';
 import type { ExportResult } from '../../../main/api/contract';
 import { AI_RESULT_LABEL } from '../../../main/exports/ai-label';
+import { exportForbiddenFolders } from '../../../main/exports/export-folder';
 import { createExportService, REPORT_HTML, SUBMISSION_CSV } from '../../../main/exports/service';
-import { createAuditLog } from '../../../main/review/audit-log';
+import { auditLogPath, openAuditLog, type AuditLog } from '../../../main/review/audit-log';
 import { createReviewService } from '../../../main/review/service';
 import { decodeFile } from '../../../main/studies/dicom';
 import { CONFIG, MODEL_REF, writeTriagedStudies, type TriagedStudies } from '../../fixtures/triaged-studies';
@@ -27,13 +28,14 @@ describe('exports.run', () => {
   let service: ReturnType<typeof createExportService>;
   let result: ExportResult;
   let edited: Mask;
-  const audit = () => createAuditLog(fixture.index.database);
+  let audit: AuditLog;
 
   beforeAll(async () => {
     // Images 0-2 flagged, 3-4 negative; image 1 is reviewed with an edited mask, image 4 rejected (a reviewed negative).
     fixture = await writeTriagedStudies({ count: 5, positives: 3, size: SIZE });
+    audit = openAuditLog(fixture.index.database, auditLogPath(fixture.dataDir));
     const common = { reviewer: () => 'Dr Ada', currentConfigKey: () => CONFIG.configKey, scannedRoots: () => fixture.index.roots() };
-    const review = createReviewService({ ...common, db: fixture.index.database, store: fixture.store, dataDir: fixture.dataDir, events: new EventHub() });
+    const review = createReviewService({ ...common, db: fixture.index.database, store: fixture.store, dataDir: fixture.dataDir, events: new EventHub(), audit });
     edited = createMask({ rows: SIZE, columns: SIZE });
     for (let r = 150; r < 200; r++) edited.data.fill(1, r * SIZE + 160, r * SIZE + 220);
     await review.handlers['review.save']({ instanceId: fixture.images[1].instanceId, decision: 'edited', encodedPixels: encodeRle(edited) });
@@ -41,8 +43,9 @@ describe('exports.run', () => {
     service = createExportService({
       ...common,
       store: fixture.store,
-      audit: audit(),
+      audit,
       worklist: (triage) => fixture.index.worklist(triage),
+      forbiddenFolders: () => exportForbiddenFolders(fixture.index.database, fixture.index.roots(), fixture.dataDir),
       decode: decodeFile,
       softwareVersion: '9.9.9-test',
     });
@@ -149,7 +152,7 @@ describe('exports.run', () => {
   });
 
   it('audits the export, per image and for the run', () => {
-    const entries = audit().list().filter((entry) => entry.action === 'export');
+    const entries = audit.list().filter((entry) => entry.action === 'export');
     expect(entries).toHaveLength(5);
     expect(entries.find((entry) => entry.sopInstanceUid === null)).toMatchObject({ who: 'Dr Ada', models: [MODEL_REF], detail: expect.stringContaining(result.folder) });
   });

@@ -104,7 +104,8 @@ describe('first run, not wanted or not possible', () => {
       delete process.env.PLEURA_NO_SAMPLES;
       await services.close();
     }
-    expect(readdirSync(dataDir).filter((name) => !name.startsWith('index.sqlite'))).toEqual([]);
+    // The index and the data directory's (empty) lock file.
+    expect(readdirSync(dataDir).filter((name) => !name.startsWith('index.sqlite'))).toEqual(['pleura.lock']);
     expect(existsSync(path.join(dataDir, MARKER_FILE))).toBe(false);
   });
 

@@ -1,5 +1,5 @@
 // Installed models in a data directory and the current-model pointer, on real model folders (AlbuNet nf 4).
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,6 +57,37 @@ describe('model library', () => {
     writeFileSync(path.join(damaged, 'weights.bin'), 'truncated');
     await expect(library.installModel(damaged)).rejects.toThrow(`${path.join(damaged, 'weights.bin')}: sha256 `);
     expect(readdirSync(models).sort()).toEqual(['albunet@v1', 'albunet@v2']);
+  });
+
+  it('refuses a card whose id or version would climb out of the models folder, writing nothing', async () => {
+    for (const [field, value] of [['id', '../../escaped'], ['version', '..'], ['id', 'a/b'], ['version', 'x\\y'], ['id', '.hidden']]) {
+      const hostile = path.join(root, 'src', `hostile-${field}`);
+      rmSync(hostile, { recursive: true, force: true });
+      mkdirSync(hostile);
+      for (const name of ['weights.json', 'weights.bin', 'model.onnx']) writeFileSync(path.join(hostile, name), readFileSync(path.join(source('v1'), name)));
+      const card = JSON.parse(readFileSync(path.join(source('v1'), 'card.json'), 'utf8'));
+      writeFileSync(path.join(hostile, 'card.json'), JSON.stringify({ ...card, [field]: value }));
+      await expect(library.installModel(hostile), `${field} ${value}`).rejects.toThrow(`${field}: expected`);
+    }
+    expect(readdirSync(models).sort()).toEqual(['albunet@v1', 'albunet@v2']);
+    expect(readdirSync(dataDir).sort()).toEqual(['models']);
+    expect(readdirSync(root).sort()).toEqual(['data', 'src']);
+  });
+
+  it('never installs through a link planted where the model folder goes', async () => {
+    const outside = path.join(root, 'outside');
+    mkdirSync(outside);
+    const planted = path.join(models, 'albunet@v3');
+    symlinkSync(outside, planted);
+    const v3 = path.join(root, 'src', 'v3');
+    mkdirSync(v3);
+    for (const name of ['weights.json', 'weights.bin', 'model.onnx']) writeFileSync(path.join(v3, name), readFileSync(path.join(source('v1'), name)));
+    writeFileSync(path.join(v3, 'card.json'), JSON.stringify({ ...JSON.parse(readFileSync(path.join(source('v1'), 'card.json'), 'utf8')), version: 'v3' }));
+    await expect(library.installModel(v3)).rejects.toThrow(`${planted} is a link; refusing to publish a folder through it`);
+    expect(readdirSync(outside)).toEqual([]);
+    expect(readdirSync(models).filter((name) => name.startsWith('.'))).toEqual([]);
+    rmSync(planted);
+    rmSync(outside, { recursive: true });
   });
 
   it('switches the current pointer between installed versions, one rename each', async () => {

@@ -6,6 +6,7 @@ import { createMask, decodeRle, encodeRle } from '../../../ml/post';
 import { ApiError, type ApiEvents } from '../../../main/api/contract';
 import { EventHub } from '../../../main/api/events';
 import { labelMask, listLabels } from '../../../main/labels/label-store';
+import { auditLogPath, openAuditLog } from '../../../main/review/audit-log';
 import { createReviewService } from '../../../main/review/service';
 import { CONFIG, MODEL_REF, writeTriagedStudies, type TriagedStudies } from '../../fixtures/triaged-studies';
 
@@ -32,6 +33,7 @@ describe('review service', () => {
       reviewer: () => reviewer,
       currentConfigKey: () => CONFIG.configKey,
       scannedRoots: () => fixture.index.roots(),
+      audit: openAuditLog(fixture.index.database, auditLogPath(fixture.dataDir)),
       now: () => new Date((clock += 1000)),
     });
   });
@@ -46,7 +48,7 @@ describe('review service', () => {
     expect(result).toMatchObject({ instanceId: image.instanceId, state: 'reviewed', review: { decision: 'confirmed', reviewer: 'Dr Ada' } });
 
     const label = (await labelOf(image.sopInstanceUid))!;
-    expect(label).toMatchObject({ reviewer: 'Dr Ada', rows: SIZE, columns: SIZE, imagePath: image.path, studyInstanceUid: image.studyInstanceUid });
+    expect(label).toMatchObject({ reviewer: 'Dr Ada', decision: 'confirmed', formatVersion: 2, rows: SIZE, columns: SIZE, imagePath: image.path, studyInstanceUid: image.studyInstanceUid });
     expect(label.patientId).toMatch(/^PHANTOM-/);
     expect(labelMask(label).data).toEqual(image.mask.data);
     expect(fixture.store.get(image.instanceId)!.review).toMatchObject({ decision: 'confirmed', maskRle: encodeRle(image.mask) });

@@ -1,25 +1,36 @@
-// The settings service on a real index file: defaults, validated updates that persist with an audit entry, and
-// what system.info reports about this machine (the engine probe runs in its worker, as in the workstation).
-import { mkdtempSync, rmSync } from 'node:fs';
+// The settings service on a real data directory: defaults, validated updates that persist in settings.json with an
+// audit entry, and what system.info reports about this machine (the engine probe runs in its worker, as in the
+// workstation).
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rulePresets } from '../../../ml/post/rules';
-import { createAuditLog } from '../../../main/review/audit-log';
+import { auditLogPath, openAuditLog, type AuditLog } from '../../../main/review/audit-log';
 import { createSettingsService, describeChanges, type SettingsService } from '../../../main/settings/settings-service';
-import { defaultSettings, osUserName } from '../../../main/settings/settings-store';
+import { defaultSettings, openSettingsStore, osUserName, settingsFromIndex, settingsPath } from '../../../main/settings/settings-store';
 import { migrate } from '../../../main/studies/index-schema';
 
 const root = mkdtempSync(path.join(tmpdir(), 'pleura-settings-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+let dataDir: string;
 let db: Database.Database;
 let service: SettingsService;
-const open = () => createSettingsService({ db, currentModels: async () => ['pleura-demo@1'], installedModels: async () => ['pleura-demo@1', 'other@2'] });
+const auditLog = () => openAuditLog(db, auditLogPath(dataDir));
+const open = (audit: AuditLog = auditLog()) =>
+  createSettingsService({
+    store: openSettingsStore(settingsPath(dataDir), defaultSettings(), () => settingsFromIndex(db)),
+    audit,
+    currentModels: async () => ['pleura-demo@1'],
+    installedModels: async () => ['pleura-demo@1', 'other@2'],
+  });
 
 beforeEach((context) => {
-  db = new Database(path.join(root, `${context.task.id}.sqlite`));
+  dataDir = path.join(root, context.task.id);
+  mkdirSync(dataDir);
+  db = new Database(path.join(dataDir, 'index.sqlite'));
   migrate(db);
   service = open();
 });
@@ -45,7 +56,8 @@ describe('settings', () => {
     const updated = await service.handlers['settings.update']({ engine: 'onnx', thresholds: { kind: 'preset', name: 'validation-best' }, reviewer: 'Dr Rao' });
     expect(updated).toMatchObject({ engine: 'onnx', thresholds: { kind: 'preset', name: 'validation-best' }, reviewer: 'Dr Rao', tta: 'hflip' });
     expect(await open().handlers['settings.get']({})).toEqual(updated);
-    const [entry, ...others] = createAuditLog(db).list();
+    expect(JSON.parse(readFileSync(settingsPath(dataDir), 'utf8'))).toMatchObject({ engine: 'onnx', reviewer: 'Dr Rao' });
+    const [entry, ...others] = auditLog().list();
     expect(others).toEqual([]);
     expect(entry).toMatchObject({ who: 'Dr Rao', action: 'settings', sopInstanceUid: null, models: ['pleura-demo@1'] });
     expect(entry.detail).toBe(`thresholds: the model card's rule → preset validation-best; engine: auto → onnx; reviewer: ${osUserName()} → Dr Rao`);
@@ -62,7 +74,7 @@ describe('settings', () => {
   it('writes no audit entry when nothing changes', async () => {
     await service.handlers['settings.update']({ engine: 'auto', autoTriage: true });
     await service.handlers['settings.update']({});
-    expect(createAuditLog(db).list()).toEqual([]);
+    expect(auditLog().list()).toEqual([]);
   });
 
   it('refuses an unknown preset or a malformed setting, writing nothing', async () => {
@@ -73,15 +85,53 @@ describe('settings', () => {
     const malformed = { reviewer: '  ', engine: 'gpu' } as unknown as Parameters<SettingsService['handlers']['settings.update']>[0];
     await expect(service.handlers['settings.update'](malformed)).rejects.toMatchObject({ code: 'invalid-argument', message: expect.stringMatching(/engine: .*; reviewer: /) });
     expect(await service.handlers['settings.get']({})).toEqual(defaultSettings());
-    expect(createAuditLog(db).list()).toEqual([]);
+    expect(auditLog().list()).toEqual([]);
+  });
+
+  it('puts the settings back when their audit entry cannot be written', async () => {
+    const failing: AuditLog = {
+      append: () => {
+        throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+      },
+      list: () => [],
+    };
+    const unaudited = open(failing);
+    await expect(unaudited.handlers['settings.update']({ engine: 'tfjs' })).rejects.toThrow(/ENOSPC/);
+    expect(unaudited.current()).toEqual(defaultSettings());
+    expect(open().current()).toEqual(defaultSettings());
+  });
+
+  it('runs concurrent updates one after the other, each with its own entry', async () => {
+    await Promise.all([service.handlers['settings.update']({ engine: 'onnx' }), service.handlers['settings.update']({ tta: 'none' })]);
+    expect(service.current()).toMatchObject({ engine: 'onnx', tta: 'none' });
+    expect(auditLog().list().map((entry) => entry.detail).sort()).toEqual(['engine: auto → onnx', 'tta: hflip → none']);
+  });
+
+  it("takes over an older index's settings table once, and keeps settings when the index is rebuilt", async () => {
+    db.prepare("INSERT INTO settings (key, value) VALUES ('engine', '\"onnx\"'), ('reviewer', '\"Dr Old\"')").run();
+    rmSync(settingsPath(dataDir), { force: true });
+    expect(open().current()).toMatchObject({ engine: 'onnx', reviewer: 'Dr Old' });
+    expect(existsSync(settingsPath(dataDir))).toBe(true);
+    // A new index (a rebuild) has no settings table rows: settings.json still has them.
+    db.close();
+    rmSync(path.join(dataDir, 'index.sqlite'));
+    db = new Database(path.join(dataDir, 'index.sqlite'));
+    migrate(db);
+    expect(open().current()).toMatchObject({ engine: 'onnx', reviewer: 'Dr Old' });
+  });
+
+  it('sets aside a settings file that is not JSON, and starts from the defaults', () => {
+    writeFileSync(settingsPath(dataDir), '{ engine: onnx');
+    expect(open().current()).toEqual(defaultSettings());
+    expect(readdirSync(dataDir).filter((name) => name.startsWith('settings.json.unreadable-'))).toHaveLength(1);
   });
 
   it('accepts a custom rule and reads a stored value that no longer fits as the default', async () => {
     const rule = { kind: 'seeded-threshold', seedThreshold: 0.6, maskThreshold: 0.25, maxEmptyArea: 10 } as const;
     await service.handlers['settings.update']({ thresholds: { kind: 'custom', rule } });
-    db.prepare("UPDATE settings SET value = '\"warp-drive\"' WHERE key = 'thresholds'").run();
-    db.prepare("INSERT INTO settings (key, value) VALUES ('engine', 'not json'), ('retired', '1')").run();
-    expect(service.current()).toEqual(defaultSettings());
+    expect(service.current().thresholds).toEqual({ kind: 'custom', rule });
+    writeFileSync(settingsPath(dataDir), JSON.stringify({ thresholds: 'warp-drive', engine: { not: 'an engine' }, retired: 1 }));
+    expect(open().current()).toEqual(defaultSettings());
   });
 
   it('describes custom rules and plain values', () => {

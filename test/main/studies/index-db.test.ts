@@ -91,13 +91,37 @@ describe('StudyIndex', () => {
     expect(index.worklist()[0]).toMatchObject({ status: 'partial', firstInstanceId: first.instanceId });
   });
 
-  it('removes files a later scan did not see, and the studies and patients left empty', () => {
+  it('after a scan, forgets the broken files it proved gone and marks the gone images missing, keeping their studies', () => {
     scan([ok('a.dcm'), ok('b.dcm', { studyInstanceUid: '1.2.3.2', seriesInstanceUid: '1.2.3.2.1', patientId: 'P2' }), failed('c.txt')]);
     const second = scan([], [path.join(root, 'a.dcm')]);
-    expect(index.removeUnseen(root, second)).toBe(2);
-    expect(index.worklist().map((r) => r.studyInstanceUid)).toEqual(['1.2.3.1']);
+    expect(index.forgetGone(root, second, () => true, Date.parse('2026-02-03T04:05:06Z'))).toBe(2);
+    expect(index.knownFile(path.join(root, 'c.txt'))).toBeUndefined();
+    expect(index.worklist().map((r) => [r.studyInstanceUid, r.status, r.firstInstanceId === null]).sort()).toEqual([
+      ['1.2.3.1', 'ok', false],
+      ['1.2.3.2', 'error', true],
+    ]);
+    expect(index.detail('1.2.3.2')!.series[0].instances[0].error).toMatchObject({ code: 'missing', message: expect.stringContaining('missing since 2026-02-03T04:05:06.000Z') });
     expect(index.fileErrors()).toEqual([]);
-    expect(index.studyCountUnder(root)).toBe(1);
+    expect(index.studyCountUnder(root)).toBe(2);
+    // Seen again, it is back; and what the predicate does not accept as proven gone stays as it was.
+    const third = scan([ok('b.dcm', { studyInstanceUid: '1.2.3.2', seriesInstanceUid: '1.2.3.2.1', patientId: 'P2' })]);
+    expect(index.forgetGone(root, third, (p) => !p.endsWith('a.dcm'))).toBe(0);
+    expect(index.worklist().map((r) => r.status)).toEqual(['ok', 'ok']);
+  });
+
+  it("never takes another scan's work on the same files for a sign that they are gone", () => {
+    // A scan of the root and one of a subfolder, interleaved as two scan workers may be: the subfolder's scan
+    // sees b.dcm last, yet the root's scan saw it too.
+    const sub = path.join(root, 'sub');
+    const inSub = (name: string) => ({ ...ok(`sub/${name}`), root: sub });
+    scan([ok('a.dcm'), inSub('b.dcm')]);
+    const whole = index.beginScan('whole', root);
+    index.writeBatch(whole, { unchanged: [path.join(root, 'a.dcm'), path.join(sub, 'b.dcm')].map((p) => ({ id: index.knownFile(p)!.id, root })), records: [] });
+    const part = index.beginScan('part', sub);
+    index.writeBatch(part, { unchanged: [{ id: index.knownFile(path.join(sub, 'b.dcm'))!.id, root: sub }], records: [] });
+    expect(index.forgetGone(root, whole, () => true)).toBe(0);
+    expect(index.forgetGone(sub, part, () => true)).toBe(0);
+    expect(index.worklist()[0]).toMatchObject({ imageCount: 2, errorCount: 0 });
   });
 
   it('keeps an instance id when its file is re-read, and moves it when its header changed study', () => {
@@ -106,11 +130,12 @@ describe('StudyIndex', () => {
     scan([ok('a.dcm', { studyInstanceUid: '1.2.3.9', seriesInstanceUid: '1.2.3.9.1' })]);
     index.pruneEmpty();
     expect(index.worklist().map((r) => [r.studyInstanceUid, r.firstInstanceId])).toEqual([['1.2.3.9', id]]);
-    // A re-read that fails drops the instance but keeps the file, with its error.
+    // A re-read that fails keeps the instance (and what hangs on it), shown with the file's error.
     scan([failed('a.dcm')]);
     index.pruneEmpty();
-    expect(index.worklist()).toEqual([]);
-    expect(index.knownFile(path.join(root, 'a.dcm'))).toMatchObject({ status: 'error', errorCode: 'not-dicom', size: 100 });
+    expect(index.worklist()).toMatchObject([{ studyInstanceUid: '1.2.3.9', status: 'error', errorCount: 1, firstInstanceId: null }]);
+    expect(index.detail('1.2.3.9')!.series[0].instances[0]).toMatchObject({ id, status: 'error', error: { code: 'not-dicom' } });
+    expect(index.knownFile(path.join(root, 'a.dcm'))).toMatchObject({ status: 'error', errorCode: 'not-dicom', size: 100, skipped: 0 });
   });
 
   it('remembers the folders scanned, most recent first', () => {

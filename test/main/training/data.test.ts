@@ -1,4 +1,5 @@
 // The three training sources: a DICOM folder with a SIIM mask table, PNG pairs, and the label store.
+import { execFileSync } from 'node:child_process';
 import { appendFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,6 +71,22 @@ describe('PNG pairs', () => {
     await expect(loadTrainingSet({ kind: 'png-pairs', folder }, 32, root)).rejects.toThrow(/^b: the label is 32x64 \(width x height\) but the image is 64x64/);
   });
 
+  it('refuses a FIFO named like a PNG without blocking, and a PNG that claims to be huge before decoding it', async () => {
+    const folder = path.join(root, 'png-hostile');
+    await mkdir(path.join(folder, 'images'), { recursive: true });
+    await mkdir(path.join(folder, 'masks'), { recursive: true });
+    await writePng(path.join(folder, 'masks', 'a.png'), 64, 64, () => 0);
+    execFileSync('mkfifo', [path.join(folder, 'images', 'a.png')]);
+    await expect(loadTrainingSet({ kind: 'png-pairs', folder }, 32, root)).rejects.toThrow(`${path.join(folder, 'images', 'a.png')} is a FIFO (named pipe), not a regular file`);
+    await rm(path.join(folder, 'images', 'a.png'));
+    // A real 64 x 64 PNG whose header says 100000 x 100000 (pngjs would allocate 40 GB for it).
+    const png = Buffer.from(PNG.sync.write(new PNG({ width: 64, height: 64 })));
+    png.writeUInt32BE(100_000, 16);
+    png.writeUInt32BE(100_000, 20);
+    await writeFile(path.join(folder, 'images', 'a.png'), png);
+    await expect(loadTrainingSet({ kind: 'png-pairs', folder }, 32, root)).rejects.toThrow(/images\/a\.png: not a readable PNG: it is 100000 x 100000 pixels; at most 8192 a side is read/);
+  });
+
   it('explains the expected layout when a folder is missing', async () => {
     await expect(loadTrainingSet({ kind: 'png-pairs', folder: siim.folder }, 32, root)).rejects.toThrow(/no images\/ folder; PNG pairs are FOLDER\/images\/NAME\.png/);
   });
@@ -80,9 +97,9 @@ describe('reviewed studies (the label store)', () => {
     const dataDir = path.join(root, 'data');
     const mask = { rows: 64, columns: 64, data: new Uint8Array(64 * 64).fill(1, 0, 200) };
     for (const [k, sop] of siim.sopUids.slice(0, 2).entries()) {
-      await saveLabel(dataDir, { sopInstanceUid: sop, studyInstanceUid: `1.5.${k}`, patientId: `R${k}`, imagePath: path.join(siim.folder, `${sop}.dcm`), reviewer: 'dr-a', mask });
+      await saveLabel(dataDir, { sopInstanceUid: sop, studyInstanceUid: `1.5.${k}`, patientId: `R${k}`, imagePath: path.join(siim.folder, `${sop}.dcm`), reviewer: 'dr-a', decision: 'edited', mask });
     }
-    await saveLabel(dataDir, { sopInstanceUid: '1.5.99', studyInstanceUid: '1.5.98', patientId: null, imagePath: path.join(root, 'gone.dcm'), reviewer: 'dr-a', mask });
+    await saveLabel(dataDir, { sopInstanceUid: '1.5.99', studyInstanceUid: '1.5.98', patientId: null, imagePath: path.join(root, 'gone.dcm'), reviewer: 'dr-a', decision: 'edited', mask });
     const records = await listLabels(dataDir);
     expect(records).toHaveLength(3);
     expect(labelMask(records[0]).data).toEqual(mask.data);
@@ -95,7 +112,7 @@ describe('reviewed studies (the label store)', () => {
   it('rejects a reviewed label of another size than its image, naming the image', async () => {
     const dataDir = path.join(root, 'data-bad');
     const sop = siim.sopUids[0];
-    await saveLabel(dataDir, { sopInstanceUid: sop, studyInstanceUid: '1.6', patientId: 'Q', imagePath: path.join(siim.folder, `${sop}.dcm`), reviewer: 'dr-b', mask: { rows: 32, columns: 32, data: new Uint8Array(1024) } });
+    await saveLabel(dataDir, { sopInstanceUid: sop, studyInstanceUid: '1.6', patientId: 'Q', imagePath: path.join(siim.folder, `${sop}.dcm`), reviewer: 'dr-b', decision: 'edited', mask: { rows: 32, columns: 32, data: new Uint8Array(1024) } });
     await expect(loadTrainingSet({ kind: 'reviewed' }, 32, dataDir)).rejects.toThrow(new RegExp(`^${sop.replace(/\./g, '\\.')}: the label is 32x32`));
   });
 });

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
+import { MAX_ENCODED_PIXELS, MAX_UID_LENGTH } from '../../../main/api/contract';
 import { decodeWire } from '../../../main/api/wire';
 import { startLoopbackServer, type LoopbackServer } from '../../../main/transports/loopback/server';
 import { BROKEN_INSTANCE, createTestServices, MISSING_STUDY, sameBytes, testImage } from '../../fixtures/api/test-services';
@@ -157,6 +158,43 @@ describe('loopback server: the API', () => {
   it('accepts only POST for calls and refuses oversized bodies', async () => {
     expect((await send({ path: '/api/app.info', headers: bearer() })).status).toBe(405);
     expect((await send({ path: '/api/studies.scan', method: 'POST', headers: bearer(), body: 'x'.repeat(100_000) })).status).toBe(413);
+  });
+
+  it("lets through a review as large as review.save's schema allows, and no larger body for other methods", async () => {
+    const mask = (length: number) => ({ instanceId: 1, decision: 'edited', encodedPixels: '1 '.repeat(length / 2) });
+    // Past the body limit and the schema, the test services answer that review is unavailable.
+    expect(json(await call('review.save', mask(MAX_ENCODED_PIXELS)))).toMatchObject({ code: 'unavailable' });
+    expect(json(await call('review.save', mask(MAX_ENCODED_PIXELS + 2)))).toMatchObject({ code: 'invalid-argument', message: expect.stringContaining('encodedPixels') });
+    expect((await send({ path: '/api/review.save', method: 'POST', headers: bearer(), body: ' '.repeat(MAX_ENCODED_PIXELS + 70_000) })).status).toBe(413);
+    expect((await call('studies.detail', { studyInstanceUid: '1'.repeat(70_000) })).status).toBe(413);
+  }, 30_000);
+
+  it.each([
+    ['empty', ''],
+    ['longer than any file gives', `1.2.${'3'.repeat(MAX_UID_LENGTH)}`],
+    ['with a line break', '1.2.3\n4'],
+    ['with a NUL', '1.2.3\u00004'],
+    ['with a lone surrogate', '1.2.\ud800'],
+    ['with a direction override', '1.2.\u202e3'],
+  ])('answers a UID argument %s with a 400 that says why', async (_, uid) => {
+    for (const [method, args] of [
+      ['studies.detail', { studyInstanceUid: uid }],
+      ['triage.images', { studyInstanceUid: uid }],
+      ['triage.start', { studyInstanceUids: [uid] }],
+      ['audit.list', { sopInstanceUid: uid }],
+      ['exports.run', { folder: '/tmp/x', kinds: ['report'], studyInstanceUids: [uid] }],
+    ] as const) {
+      const reply = await call(method, args);
+      expect(reply.status, method).toBe(400);
+      expect(json(reply).message).toMatch(/(studyInstanceUids?(\.0)?|sopInstanceUid): (Too (small|big)|printable characters only)/);
+    }
+  });
+
+  it('accepts any printable UID a file may carry, up to the bound', async () => {
+    for (const uid of [`1.2.${'3'.repeat(200)}`, 'not a uid, but printable: é 中 ../..']) {
+      const reply = await call('studies.detail', { studyInstanceUid: uid });
+      expect(reply.status).toBe(200);
+    }
   });
 
   it('pushes hub events over the /events WebSocket, and only to holders of the token', async () => {

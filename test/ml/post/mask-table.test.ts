@@ -35,7 +35,9 @@ describe('mask tables', () => {
   });
 
   it('names the source, line and ImageId of a malformed row', () => {
-    expect(() => parseMaskTable('Image,Pixels\n', 't.csv')).toThrow('t.csv: line 1: expected the header "ImageId,EncodedPixels", found "Image,Pixels"');
+    expect(() => parseMaskTable('Image,Pixels\n', 't.csv')).toThrow('t.csv: line 1: not a mask table: expected the header "ImageId,EncodedPixels"');
+    // Any file may be named as a table: its first line is never quoted back.
+    expect(() => parseMaskTable('root:x:0:0:secret\n', 't.csv')).toThrow(new MaskTableError('t.csv: line 1: not a mask table: expected the header "ImageId,EncodedPixels"'));
     expect(() => parseMaskTable('ImageId,EncodedPixels\na,-1\nb,1 2,3\n', 't.csv')).toThrow('t.csv: line 3: expected 2 comma-separated values (ImageId, EncodedPixels), found 3');
     expect(() => parseMaskTable('ImageId,EncodedPixels\n ,-1\n', 't.csv')).toThrow('t.csv: line 2: the ImageId is blank');
     const table = parseMaskTable('ImageId,EncodedPixels\na,-1\nb,0 2 5\n', 't.csv');
