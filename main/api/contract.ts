@@ -68,6 +68,12 @@ export const InstanceInfo = z.object({
   modality: z.string().nullable(),
   bodyPartExamined: z.string().nullable(),
   viewPosition: z.string().nullable(),
+  /** ImageType (0008,0008) values as written, e.g. "ORIGINAL\\PRIMARY" */
+  imageType: z.string().nullable(),
+  manufacturer: z.string().nullable(),
+  burnedInAnnotation: z.string().nullable(),
+  /** DeidentificationMethod (0012,0063): Pleura's phantoms say there that they are synthetic */
+  deidentificationMethod: z.string().nullable(),
   rows: z.number().int(),
   columns: z.number().int(),
   numberOfFrames: z.number().int(),
@@ -216,13 +222,22 @@ export type TrainingData = z.infer<typeof TrainingData>;
 export const TrainingPlanName = z.enum(['quick', 'first-place', 'fourth-place']);
 export type TrainingPlanName = z.infer<typeof TrainingPlanName>;
 
+/**
+ * What a run starts from: the current model (its weights, architecture and options, input size and thresholds) or
+ * random weights — a new model, trained from scratch.
+ */
+export const TrainingStart = z.enum(['current-model', 'scratch']);
+export type TrainingStart = z.infer<typeof TrainingStart>;
+
 export const TrainingRequest = z
   .object({
     data: TrainingData,
     plan: TrainingPlanName,
-    /** an architecture name (ml/models); the service's default when absent */
+    start: TrainingStart.default('current-model'),
+    /** an architecture name (ml/models), from scratch only; the service's default when absent */
     arch: z.string().regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'expected an architecture name').optional(),
-    size: z.union([z.literal(256), z.literal(512), z.literal(1024)]),
+    /** from scratch only (256 when absent); a run from the current model keeps the model's input size */
+    size: z.union([z.literal(256), z.literal(512), z.literal(1024)]).optional(),
     epochs: z.number().int().min(1).max(500),
   })
   .strict();
@@ -252,16 +267,46 @@ export type TrainingProgress = {
 /** One point of the live curves; `at` is the position in epochs over the whole plan (2.5 = half-way through the third). */
 export type TrainingPoint = { at: number; loss: number; lr: number; valDice: number | null };
 
+/** A 95% confidence interval. */
+export type Interval = { low: number; high: number };
+
+/** A share of images (`hits` of `of`) with its 95% Wilson score interval. */
+export type Rate = { value: number; hits: number; of: number; interval: Interval };
+
 /** A model's score on the run's held-out split: mean challenge Dice, and the image flag's sensitivity/specificity. */
-export type HeldOutScore = { meanDice: number; sensitivity: number | null; specificity: number | null; images: number };
+export type HeldOutScore = {
+  meanDice: number;
+  /** null when the held-out images hold no pneumothorax (sensitivity) or none without one (specificity) */
+  sensitivity: Rate | null;
+  specificity: Rate | null;
+  images: number;
+};
+
+/**
+ * What the held-out comparison supports: `better` when the interval of the Dice difference lies above 0, `worse`
+ * below 0, `undecided` when it holds 0 (or the images are too few for one), `no-current-model` with nothing to beat.
+ */
+export type ComparisonVerdict = 'better' | 'worse' | 'undecided' | 'no-current-model';
 
 export type TrainingComparison = {
+  /** the sample: the held-out images and the patients they come from */
   images: number;
+  patients: number;
   candidate: HeldOutScore;
   /** null when no model was current */
   current: (HeldOutScore & { ref: string }) | null;
-  /** the candidate scores at least as well as the current model (mean Dice) */
-  candidateBetter: boolean;
+  /**
+   * New minus current mean Dice over the same images, with the 95% interval of a seeded paired bootstrap over the
+   * images (null below two images); null when no model was current.
+   */
+  diceDifference: { estimate: number; interval: Interval | null; resamples: number } | null;
+  verdict: ComparisonVerdict;
+};
+
+/** Why a run ended, in words decided once in main. */
+export type TrainingEnd = {
+  kind: 'completed' | 'early-stopped' | 'cancelled' | 'stopped-by-force' | 'failed';
+  text: string;
 };
 
 export type TrainingRunState = 'running' | 'cancelling' | 'comparing' | 'finished' | 'cancelled' | 'failed' | 'promoted' | 'discarded';
@@ -276,8 +321,14 @@ export type TrainingRun = {
   error: string | null;
   /** `<id>@<version>` of the trained model, once it exists */
   candidate: string | null;
+  /** `<id>@<version>` of the model whose weights the run started from; null from scratch */
+  startedFrom: string | null;
+  /** the input size the run trains at */
+  size: number;
   comparison: TrainingComparison | null;
-  /** a cancelled or failed run can go on from its last checkpoint */
+  /** null while the run is active */
+  end: TrainingEnd | null;
+  /** a cancelled or failed run that wrote a checkpoint can go on from it */
   resumable: boolean;
 };
 
@@ -290,23 +341,49 @@ export type ModelEntry = { ref: string; current: boolean } & ({ card: ModelCard;
 
 /**
  * Where an image stands: not yet triaged (pending), queued or in the model, triaged by the current model and rule,
- * triaged by another model version or rule (stale: shown, never mixed in silently), reviewed by a person, or failed.
+ * triaged by another model version or rule (stale: shown, never mixed in silently), reviewed by a person, failed, or
+ * outside the intended use (not-assessed: never sent to a model).
  */
-export const TriageState = z.enum(['pending', 'queued', 'running', 'triaged', 'stale', 'reviewed', 'error']);
+export const TriageState = z.enum(['pending', 'queued', 'running', 'triaged', 'stale', 'reviewed', 'error', 'not-assessed']);
 export type TriageState = z.infer<typeof TriageState>;
 
 export type ReviewDecision = 'confirmed' | 'rejected' | 'edited';
 
-/** The model's verdict on one image, as stored (areas at the source size; cm² only where the pixel spacing is known). */
+/**
+ * A triage device's passive notification: it flags a suspected pneumothorax and never clears an image. Not flagged
+ * means the model's output stayed below the rule; not assessed, that the image is outside the intended use (frontal
+ * chest radiographs) and was never sent to a model.
+ */
+export type TriageFlag = 'positive' | 'not-flagged' | 'not-assessed';
+
+/** Who the flag is from: the model's verdict, or a reviewer's decision on it. */
+export type FlagSource = 'model' | 'reviewer';
+
+/**
+ * One image's triage, decided in main (main/triage/triage-decision.ts) from its verdict, its review, its staleness
+ * and its intended use; the renderer only draws it. Areas at the source size; cm² only where the pixel spacing is
+ * known. Score, areas and side describe the finding shown (the reviewed mask after a review) and are null unless
+ * the flag is positive.
+ */
 export type ImageTriage = {
   instanceId: number;
   sopInstanceUid: string;
   state: TriageState;
-  flag: 'positive' | 'negative' | null;
+  /** null while no current verdict stands: pending, queued, running, stale or failed */
+  flag: TriageFlag | null;
+  flagSource: FlagSource | null;
+  /** the flag in words ("Suspected pneumothorax", "Not flagged — peak 0.31 below 0.75", "Reviewed: no pneumothorax — NAME") */
+  words: string;
   score: number | null;
+  /** the peak of the model's probability map at the source size (after TTA and the ensemble); null until triaged */
+  maxProbability: number | null;
   areaPixels: number | null;
   areaCm2: number | null;
   side: 'left' | 'right' | 'bilateral' | null;
+  /** why the image is outside the intended use ("body part HIP", "lateral view (LL)", "derived image: DICOM SEG") */
+  notAssessedReason: string | null;
+  /** the result comes from a demonstration model and the image is no phantom: it must say so wherever it is shown */
+  demonstrationModel: boolean;
   /** `<id>@<version>` of every model in the ensemble, and the rule, that made the verdict */
   models: string[];
   rule: PostProcessRule | null;
@@ -315,13 +392,21 @@ export type ImageTriage = {
   review: { decision: ReviewDecision; reviewer: string; at: string } | null;
 };
 
-/** A study's triage summary on the worklist: its most suspicious image decides the flag, score, area and side. */
+/**
+ * A study's triage summary on the worklist: its most pressing image (ImageTriage's priority: suspected pneumothorax,
+ * not yet known, not flagged, not assessed, failed) decides flag, words, score, peak, area and side.
+ */
 export type StudyTriage = {
+  /** the least settled image's */
   state: TriageState;
-  flag: 'positive' | 'negative' | null;
+  flag: TriageFlag | null;
+  flagSource: FlagSource | null;
+  words: string;
   score: number | null;
+  maxProbability: number | null;
   areaCm2: number | null;
   side: 'left' | 'right' | 'bilateral' | null;
+  demonstrationModel: boolean;
   /** images in each state */
   counts: Partial<Record<TriageState, number>>;
   reviewed: boolean;
@@ -367,6 +452,23 @@ export const ThresholdSetting = z.discriminatedUnion('kind', [
 ]);
 export type ThresholdSetting = z.infer<typeof ThresholdSetting>;
 
+/** A DICOM code string as BodyPartExamined and ViewPosition hold them: upper case, up to 16 characters. */
+const CodeString = z.string().regex(/^[A-Z0-9_ ]{1,16}$/, 'expected a DICOM code string: 1 to 16 upper-case letters, digits, spaces or underscores');
+
+/**
+ * Which radiographs are triaged: CR, DX (or DR) images, not derived, whose BodyPartExamined and ViewPosition are
+ * among these (compared without regard to case), or absent where allowed. Everything else is not assessed.
+ */
+export const IntendedUse = z
+  .object({
+    bodyParts: z.array(CodeString).max(16),
+    absentBodyPart: z.boolean(),
+    views: z.array(CodeString).max(16),
+    absentView: z.boolean(),
+  })
+  .strict();
+export type IntendedUse = z.infer<typeof IntendedUse>;
+
 export const WorkstationSettings = z
   .object({
     autoTriage: z.boolean(),
@@ -383,6 +485,8 @@ export const WorkstationSettings = z
       .array(z.object({ ref: z.string().min(3).max(129), weight: z.number().positive().max(100) }).strict())
       .max(8)
       .refine((members) => new Set(members.map((member) => member.ref)).size === members.length, 'a model is listed twice'),
+    /** the images triage assesses; changing it makes the verdicts stale, as a change of model or rule does */
+    intendedUse: IntendedUse,
   })
   .strict();
 export type WorkstationSettings = z.infer<typeof WorkstationSettings>;
@@ -398,7 +502,9 @@ export type SystemInfo = {
   rulePresets: Record<string, PostProcessRule>;
 };
 
-export type AuditAction = 'confirm' | 'reject' | 'edit' | 'export' | 'settings';
+/** Review actions, exports and settings changes; training runs (started, resumed, ended) and model promotions, discards and restores. */
+export const auditActions = ['confirm', 'reject', 'edit', 'export', 'settings', 'train-start', 'train-resume', 'train-end', 'promote', 'discard', 'restore'] as const;
+export type AuditAction = (typeof auditActions)[number];
 export type AuditEntry = {
   id: number;
   at: string;
@@ -422,7 +528,13 @@ export type ExportResult = {
 };
 
 /** The bundled sample studies of the first run, and the demonstration model's note. */
-export type DemoInfo = { sampleFolder: string; modelRef: string | null; note: string };
+export type DemoInfo = {
+  sampleFolder: string;
+  modelRef: string | null;
+  note: string;
+  /** the first run is still installing the model, writing and scanning the samples: the worklist is empty for now */
+  preparing: boolean;
+};
 
 // ---------------------------------------------------------------------------------------------------------------
 // The contract: every method's argument schema, and the events pushed to the renderer

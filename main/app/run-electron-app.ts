@@ -77,6 +77,19 @@ export async function runElectronApp(options: ElectronAppOptions): Promise<Brows
   });
   const stopEvents = forwardEvents(services.events, window.webContents);
   window.once('ready-to-show', () => window.show());
+  // The viewer asks (beforeunload) before unsaved mask edits are lost; Electron shows no dialog for that by itself
+  // and would silently keep the window open, so the shell asks here. preventDefault lets the window close.
+  window.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(window, {
+      type: 'question',
+      buttons: ['Stay and keep editing', 'Discard edits and close'],
+      defaultId: 0,
+      cancelId: 0,
+      title: 'Unsaved mask edits',
+      message: 'The mask has edits that are not saved. Closing discards them.',
+    });
+    if (choice === 1) event.preventDefault();
+  });
   window.on('closed', stopEvents);
   app.on('second-instance', () => {
     if (window.isDestroyed()) return;

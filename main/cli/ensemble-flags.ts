@@ -1,8 +1,13 @@
 // The flags every command that runs models shares (predict, triage): which model folders, their ensemble weights,
-// the engine, flip TTA and the input size; and loading those models with a clear message when one cannot be.
+// the engine, flip TTA and the input size; the model run without --model; and loading those models with a clear
+// message when one cannot be.
 import { normaliseWeights, ttaModes, type TtaMode } from '../../ml/infer';
 import { engineNames, type EngineName } from '../../ml/runtime/engine';
+import { bundledModelDir, ensureCurrentModel } from '../first-run/first-run';
 import { disposeEnsemble, loadEnsemble, ModelLoadError, type EnsembleMember } from '../inference/load-ensemble';
+import { createModelLibrary } from '../models/model-library';
+import { isDemonstrationModel } from '../triage/triage-config';
+import { repositoryRoot } from './repository-root';
 import type { CliCommand } from './run';
 
 export const ensembleFlags = {
@@ -43,6 +48,30 @@ export function ensembleArgs(values: Record<string, unknown>, fail: (message: st
     fail(`--weights: ${(error as Error).message}`);
   }
   return { models, weights, engine: engine as EngineName, tta: tta as TtaMode, size: size === undefined ? null : Number(size) };
+}
+
+export const NO_MODEL =
+  'no model is current and the bundled demonstration model could not be installed; install one with `pleura models install` or `pleura import-torch … --install --set-current`, or pass --model';
+
+/**
+ * The folders given with --model, else the current model's. A data directory with none gets the bundled
+ * demonstration model installed and made current, as the workstation's first run does. A model not given is named on
+ * stderr, and a demonstration model is called one; null (said on stderr) when there is no model to run.
+ */
+export async function modelDirsOrCurrent(given: readonly string[]): Promise<string[] | null> {
+  if (given.length > 0) return [...given];
+  let chosen;
+  try {
+    chosen = await ensureCurrentModel(createModelLibrary(), bundledModelDir(repositoryRoot));
+  } catch (error) {
+    process.stderr.write(`pleura: ${NO_MODEL} (${(error as Error).message})\n`);
+    return null;
+  }
+  const { model, installed } = chosen;
+  const what = installed ? `no model was installed, so the bundled model ${model.ref} is now installed and current` : `using the current model ${model.ref}`;
+  const demonstration = isDemonstrationModel(model.card) ? ' (a demonstration model, not for clinical use)' : '';
+  process.stderr.write(`pleura: ${what}${demonstration}\n`);
+  return [model.dir];
 }
 
 /**

@@ -1,6 +1,6 @@
 // The warning every exported picture carries in its pixels, where no viewer can hide it: a black band across the top
 // with "AI RESULT - NOT FOR DIAGNOSIS" in white, then what made the result. Lines wrap at spaces to fit the width.
-import { CELL_COLUMNS, drawText, fillRect, GLYPH_ROWS } from './bitmap-font';
+import { CELL_COLUMNS, drawText, fillRect, fontText, LINE_ROWS } from './bitmap-font';
 import type { RgbImage } from './rgb-image';
 
 export const AI_RESULT_LABEL = 'AI RESULT - NOT FOR DIAGNOSIS';
@@ -16,8 +16,8 @@ export function labelScale(image: { rows: number; columns: number }): number {
 export function burnLabel(image: RgbImage, details: readonly string[]): number {
   const scale = labelScale(image);
   const margin = 2 * scale;
-  const lineRows = (GLYPH_ROWS + 2) * scale;
-  const lines = [AI_RESULT_LABEL, ...details].flatMap((line) => wrap(line, Math.max(1, Math.floor((image.columns - 2 * margin) / (CELL_COLUMNS * scale)))));
+  const lineRows = LINE_ROWS * scale;
+  const lines = [AI_RESULT_LABEL, ...details].flatMap((line) => wrap(fontText(line), Math.max(1, Math.floor((image.columns - 2 * margin) / (CELL_COLUMNS * scale)))));
   const bandRows = Math.min(image.rows, margin * 2 + lines.length * lineRows);
   fillRect(image, 0, 0, image.columns, bandRows, BAND_COLOR);
   lines.forEach((line, k) => drawText(image, line, margin, margin + k * lineRows, scale, LABEL_TEXT_COLOR));

@@ -2,6 +2,7 @@
 // image's size; and the model's probabilities, stored as bytes, as a probability map.
 import { decodeRle, type Mask, type ProbabilityMap } from '../../ml/post';
 import type { StoredTriage } from '../triage/results-store';
+import { heatmapProbabilities } from '../triage/review-figures';
 
 export function shownMask(stored: StoredTriage): { mask: Mask; source: 'review' | 'model' } {
   const size = { rows: stored.maskRows ?? stored.rows, columns: stored.maskColumns ?? stored.columns };
@@ -14,5 +15,5 @@ export function shownMask(stored: StoredTriage): { mask: Mask; source: 'review' 
 export function storedHeatmap(stored: StoredTriage): ProbabilityMap {
   const { heatmap, heatmapRows: rows, heatmapColumns: columns } = stored;
   if (heatmap === null || rows === null || columns === null) throw new Error(`image ${stored.sopInstanceUid} has no stored heatmap`);
-  return { rows, columns, data: Float32Array.from(heatmap, (v) => v / 255) };
+  return heatmapProbabilities({ rows, columns, data: heatmap });
 }

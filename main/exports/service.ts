@@ -11,8 +11,7 @@ import { containedPath, uidFileStem } from '../fs/contained-path';
 import { toRadiograph } from '../inference/radiograph';
 import type { AuditLog } from '../review/audit-log';
 import type { StudyTriageSummaries } from '../studies/index-db';
-import type { StoredTriage, TriageStore } from '../triage/results-store';
-import { effectiveFlag } from '../triage/triage-state';
+import type { StoredTriage, TriageContext, TriageStore } from '../triage/results-store';
 import { burnLabel } from './ai-label';
 import { prepareExportFolder, type ForbiddenFolders } from './export-folder';
 import { shownMask, storedHeatmap } from './image-layers';
@@ -38,7 +37,8 @@ export interface ExportServiceOptions {
   /** the one decode path (the decode pool in the workstation) */
   decode: (file: string) => Promise<DecodedImage>;
   reviewer: () => string | Promise<string>;
-  currentConfigKey: () => string | null | Promise<string | null>;
+  /** what a verdict is read against (triage service's context): the flags and words exported are the workstation's */
+  triageContext: () => TriageContext | Promise<TriageContext>;
   softwareVersion: string;
   now?: () => Date;
 }
@@ -51,8 +51,8 @@ export function createExportService(options: ExportServiceOptions): { handlers: 
 
   async function run({ folder: requested, kinds: kindList, studyInstanceUids }: { folder: string; kinds: ExportKind[]; studyInstanceUids?: string[] }): Promise<ExportResult> {
     const kinds = new Set(kindList);
-    const configKey = await options.currentConfigKey();
-    const indexed = options.worklist(store.studySummaries(configKey));
+    const context = await options.triageContext();
+    const indexed = options.worklist(store.studySummaries(context));
     const errors: ExportResult['errors'] = [];
     let scope: WorklistRow[];
     if (studyInstanceUids) {
@@ -89,7 +89,7 @@ export function createExportService(options: ExportServiceOptions): { handlers: 
     /** The per-image files and the report's thumbnail of one image; its failure is this image's alone. */
     async function exportImage(image: ImageTriage, triaged: StoredTriage): Promise<ImageOutcome> {
       const outcome: ImageOutcome = { files: [], thumbnail: null, error: null };
-      const flagged = triaged.review !== null || effectiveFlag(verdictOf(triaged)) === 'positive';
+      const flagged = triaged.review !== null || image.flag === 'positive';
       const perImage = flagged && (kinds.has('seg') || kinds.has('secondary-capture'));
       try {
         const { mask, source } = shownMask(triaged);
@@ -131,7 +131,7 @@ export function createExportService(options: ExportServiceOptions): { handlers: 
     const exported: { image: ImageTriage; triaged: StoredTriage; files: ExportResult['files'] }[] = [];
     for (const study of scope) {
       const images: ReportImage[] = [];
-      for (const image of store.imagesOfStudy(study.studyInstanceUid, configKey)) {
+      for (const image of store.imagesOfStudy(study.studyInstanceUid, context)) {
         const triaged = stored.get(image.instanceId);
         let outcome: ImageOutcome = { files: [], thumbnail: null, error: null };
         if (triaged) {
@@ -154,7 +154,8 @@ export function createExportService(options: ExportServiceOptions): { handlers: 
         images.push({
           sopInstanceUid: image.sopInstanceUid,
           state: image.state,
-          flag: triaged ? effectiveFlag(verdictOf(triaged)) : null,
+          flag: image.flag,
+          words: image.words,
           score: image.score,
           areaCm2: image.areaCm2,
           side: image.side,
@@ -198,15 +199,13 @@ export function createExportService(options: ExportServiceOptions): { handlers: 
   return { handlers: { 'exports.run': run } };
 }
 
-function verdictOf(stored: StoredTriage) {
-  return { flag: stored.flag, reviewDecision: stored.review?.decision ?? null, reviewMaskRle: stored.review?.maskRle ?? null };
-}
-
+/** The burned-in lines under the warning: the models, the flag in the workstation's words with the finding's figures, the review. */
 function labelDetails(stored: StoredTriage, image: ImageTriage): string[] {
-  const flag = effectiveFlag(verdictOf(stored));
-  const verdict = `${flag === 'positive' ? 'SUSPECTED PNEUMOTHORAX' : 'NO PNEUMOTHORAX FOUND'}${image.score === null ? '' : ` SCORE ${image.score.toFixed(2)}`}`;
-  const review = stored.review ? [`REVIEWED: ${stored.review.decision} BY ${stored.review.reviewer}`] : ['NOT REVIEWED'];
-  return [`PLEURA ${stored.models.join(' + ')}`, verdict, ...review];
+  const figures = [image.score === null ? '' : ` SCORE ${image.score.toFixed(2)}`, image.areaCm2 === null ? '' : ` AREA ${image.areaCm2.toFixed(1)} CM2`].join('');
+  const review = stored.review ? [] : ['NOT REVIEWED'];
+  const demonstration = image.demonstrationModel ? ['DEMONSTRATION MODEL - NOT FOR CLINICAL USE'] : [];
+  // The 5x7 font has no em dash: the words' dash is burned in as a hyphen.
+  return [`PLEURA ${stored.models.join(' + ')}`, ...demonstration, `${image.words.replaceAll('—', '-')}${figures}`, ...review];
 }
 
 function derivation(stored: StoredTriage, source: 'review' | 'model'): string {

@@ -9,7 +9,7 @@ import { modelRef } from '../../ml/io/model-card';
 import { readModelCard } from '../../ml/io/model-store';
 import type { ApiHandlers, DemoInfo } from '../api/contract';
 import { writeFileAtomically } from '../fs/atomic-file';
-import type { ModelLibrary } from '../models/model-library';
+import type { InstalledModel, ModelLibrary } from '../models/model-library';
 import { sampleSpec, writeSampleStudiesInWorker, type SampleSpec } from './sample-studies';
 import type { OneShotWorker } from '../workers/run-once';
 
@@ -24,6 +24,8 @@ export const SKIP_VARIABLE = 'PLEURA_NO_SAMPLES';
 
 const Marker = z.object({ at: z.iso.datetime(), demo: z.object({ sampleFolder: z.string(), modelRef: z.string().nullable(), note: z.string() }).nullable() });
 type Marker = z.infer<typeof Marker>;
+/** What the marker records; whether the first run is still under way is this process's to know. */
+type Demo = NonNullable<Marker['demo']>;
 
 export type FirstRunHandlers = Pick<ApiHandlers, 'studies.scan' | 'studies.worklist' | 'triage.start'>;
 
@@ -43,7 +45,7 @@ export interface FirstRunOptions {
 export interface FirstRun {
   /** settles when the first run has done what it will (it never rejects) */
   done: Promise<void>;
-  /** AppInfo.demo: while the sample folder is indexed (or this start's first run is under way) */
+  /** AppInfo.demo: while the sample folder is indexed (or this start's first run is under way, `preparing`) */
   demo(): DemoInfo | null;
   /** Stops between steps (a sample set being written is abandoned); the caller cancels scans. */
   close(): Promise<void>;
@@ -54,9 +56,10 @@ export function startFirstRun(options: FirstRunOptions): FirstRun {
   const log = options.log ?? ((line: string) => process.stderr.write(`pleura: first run: ${line}\n`));
   const markerFile = path.join(dataDir, MARKER_FILE);
   const spec = sampleSpec(dataDir, options.samples);
-  let demo: DemoInfo | null = null;
+  let demo: Demo | null = null;
   /** this start made the samples: its note (failures included) stays up until the app closes */
   let ranHere = false;
+  let settled = false;
   let closing = false;
   let samples: OneShotWorker<unknown> | undefined;
 
@@ -84,7 +87,10 @@ export function startFirstRun(options: FirstRunOptions): FirstRun {
 
     ranHere = true;
     demo = { sampleFolder: spec.out, modelRef: null, note: 'Preparing the sample studies and the demonstration model…' };
-    model = await attempt('making the demonstration model current', () => ensureModel(library, options.bundledModel));
+    model = await attempt('making the demonstration model current', async () => {
+      const { model: current } = await ensureCurrentModel(library, options.bundledModel);
+      return { ref: current.ref, notes: current.card.notes };
+    });
     demo = { sampleFolder: spec.out, modelRef: model?.ref ?? null, note: noteOf(model?.notes ?? null, failures) };
     const written = await attempt('writing the sample studies', () => {
       samples = writeSampleStudiesInWorker(spec);
@@ -106,18 +112,22 @@ export function startFirstRun(options: FirstRunOptions): FirstRun {
     return roots.every((root) => root === spec.out) || (await handlers['studies.worklist']({})).length === 0;
   }
 
-  async function writeMarker(recorded: DemoInfo | null): Promise<void> {
+  async function writeMarker(recorded: Demo | null): Promise<void> {
     const marker: Marker = { at: new Date().toISOString(), demo: recorded };
     await writeFileAtomically(markerFile, `${JSON.stringify(marker, null, 2)}\n`);
   }
 
-  const done = run().catch((error: unknown) => log(`stopped: ${(error as Error).message}`));
+  const done = run()
+    .catch((error: unknown) => log(`stopped: ${(error as Error).message}`))
+    .finally(() => {
+      settled = true;
+    });
 
   return {
     done,
     demo() {
       if (!demo) return null;
-      return ranHere || options.roots().includes(demo.sampleFolder) ? demo : null;
+      return ranHere || options.roots().includes(demo.sampleFolder) ? { ...demo, preparing: ranHere && !settled } : null;
     },
     async close() {
       closing = true;
@@ -127,18 +137,20 @@ export function startFirstRun(options: FirstRunOptions): FirstRun {
   };
 }
 
-/** The model the samples are triaged with: the current one, else the bundled one, installed (once) and made current. */
-async function ensureModel(library: ModelLibrary, bundled: string): Promise<{ ref: string; notes: string }> {
+/**
+ * The current model, else the bundled one, installed (once) and made current: what the first run triages the samples
+ * with, and what the command line runs without --model. `installed`: this call made the bundled model current.
+ */
+export async function ensureCurrentModel(library: ModelLibrary, bundled: string): Promise<{ model: InstalledModel; installed: boolean }> {
   const current = await library.currentModel().catch(() => null);
-  if (current) return { ref: current.ref, notes: current.card.notes };
+  if (current) return { model: current, installed: false };
   const card = await readModelCard(bundled).catch((error: Error) => {
     throw new Error(`no usable demonstration model at ${bundled}: ${error.message}`);
   });
   const ref = modelRef(card);
-  const installed = (await library.listModels()).some((model) => model.ref === ref && model.card !== null);
-  if (!installed) await library.installModel(bundled);
-  const model = await library.setCurrent(ref);
-  return { ref, notes: model.card.notes };
+  const present = (await library.listModels()).some((model) => model.ref === ref && model.card !== null);
+  if (!present) await library.installModel(bundled);
+  return { model: await library.setCurrent(ref), installed: true };
 }
 
 /** The model card's notes (what the model is, that it is not for clinical use), then what went wrong. */

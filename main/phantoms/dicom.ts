@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import dcmjs from 'dcmjs';
 import type { Plane } from '../../ml/preprocess';
 import { encodeJpegBaseline } from './jpeg';
+import { PHANTOM_DEIDENTIFICATION } from './phantom-mark';
 
 export const JPEG_BASELINE = '1.2.840.10008.1.2.4.50';
 export const CR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.1';
@@ -61,7 +62,7 @@ export async function phantomDicom(instance: PhantomInstance): Promise<Uint8Arra
     ImageComments: `SYNTHETIC phantom made by Pleura (seed ${instance.seed}); not a patient, not for clinical use`,
     BurnedInAnnotation: 'NO',
     PatientIdentityRemoved: 'YES',
-    DeidentificationMethod: 'SYNTHETIC: generated, never a patient',
+    DeidentificationMethod: PHANTOM_DEIDENTIFICATION,
     SamplesPerPixel: 1,
     PhotometricInterpretation: 'MONOCHROME2',
     Rows: image.rows,

@@ -7,7 +7,7 @@ import { closeSync, fstatSync, fsyncSync, openSync, readSync, statSync, writeSyn
 import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
-import type { AuditAction, AuditEntry } from '../api/contract';
+import { auditActions, type AuditAction, type AuditEntry } from '../api/contract';
 import { tryParseJson } from '../fs/try-parse-json';
 
 export const AUDIT_LOG_FILE = 'audit-log.jsonl';
@@ -28,7 +28,7 @@ const AuditLine = z.object({
   id: z.number().int().positive(),
   at: z.iso.datetime({ offset: true }),
   who: z.string(),
-  action: z.enum(['confirm', 'reject', 'edit', 'export', 'settings']),
+  action: z.enum(auditActions),
   sopInstanceUid: z.string().nullable(),
   studyInstanceUid: z.string().nullable(),
   models: z.array(z.string()),

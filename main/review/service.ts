@@ -10,7 +10,7 @@ import { writeFileAtomically } from '../fs/atomic-file';
 import { containedPath } from '../fs/contained-path';
 import { saveLabel } from '../labels/label-store';
 import { readInstanceInfo } from '../studies/dicom';
-import type { TriageStore } from '../triage/results-store';
+import type { TriageContext, TriageStore } from '../triage/results-store';
 import { formatAuditCsv } from './audit-csv';
 import type { AuditLog } from './audit-log';
 import { reviewedMask } from './review-mask';
@@ -24,8 +24,8 @@ export interface ReviewServiceOptions {
   events: EventHub;
   /** the reviewer named in the settings */
   reviewer: () => string | Promise<string>;
-  /** the configuration a verdict must carry to be current (stale otherwise); null when no model is current */
-  currentConfigKey: () => string | null | Promise<string | null>;
+  /** what a verdict is read against (triage service's context) */
+  triageContext: () => TriageContext | Promise<TriageContext>;
   /** folders scanned into the index: the audit CSV never goes into one */
   scannedRoots: () => readonly string[];
   /** the process's one audit log (createServices builds it) */
@@ -79,7 +79,7 @@ export function createReviewService(options: ReviewServiceOptions): { handlers: 
       })();
       if (!reviewed) throw new ApiError('not-found', `image ${instanceId} lost its triage result while the review was saved; triage it again`);
       events.emit('worklist.changed', { studyInstanceUids: [stored.studyInstanceUid] });
-      return store.toImageTriage(reviewed, await options.currentConfigKey());
+      return store.toImageTriage(reviewed, await options.triageContext());
     },
 
     async 'audit.list'({ sopInstanceUid, limit }) {

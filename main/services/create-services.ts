@@ -9,7 +9,7 @@ import { openDataDir } from './open-data-dir';
 import { createStudiesService, type ImageDecoder } from './studies-service';
 import { createDecodePool, type DecodePool } from '../studies/decode-pool';
 import { createModelLibrary } from '../models/model-library';
-import { createTrainingService } from '../training/service';
+import { createTrainingService, type TrainingServiceOptions } from '../training/service';
 import { createSettingsService } from '../settings/settings-service';
 import { startFirstRun, type FirstRunOptions } from '../first-run/first-run';
 import { createTriageStore } from '../triage/results-store';
@@ -36,6 +36,8 @@ export interface ServicesOptions {
    * wait for one that holds it. By default the shell's ('start' for Electron, 'serve' for the browser), no wait.
    */
   lock?: Omit<LockRequest, 'now'>;
+  /** For tests: a scripted stand-in for the trainer's worker thread and a shorter progress throttle. */
+  training?: Pick<TrainingServiceOptions, 'startTrainer' | 'throttleMs'>;
 }
 
 export interface Services {
@@ -51,7 +53,7 @@ export interface Services {
   close(): Promise<void>;
 }
 
-export function createServices({ dataDir, shell, pickFolder, version, firstRun: firstRunOptions, log = openOperationLog(dataDir), lock }: ServicesOptions): Services {
+export function createServices({ dataDir, shell, pickFolder, version, firstRun: firstRunOptions, log = openOperationLog(dataDir), lock, training: trainingOptions }: ServicesOptions): Services {
   const data = openDataDir(dataDir, lock ?? { command: shell === 'electron' ? 'start' : 'serve' });
   const { index, indexFile, recovery, audit } = data;
   if (recovery) log.record('index.damaged', { problem: recovery.problem, movedTo: recovery.movedTo });
@@ -63,7 +65,6 @@ export function createServices({ dataDir, shell, pickFolder, version, firstRun: 
   const decoder = (): ImageDecoder => (pool ??= createDecodePool());
 
   const library = createModelLibrary(dataDir);
-  const training = createTrainingService({ dataDir, events, library });
   const settings = createSettingsService({
     store: data.settings,
     audit,
@@ -88,7 +89,8 @@ export function createServices({ dataDir, shell, pickFolder, version, firstRun: 
   const triage = createTriageService({ store: triageStore, events, getSettings: async () => settings.current(), currentModels });
   const studies = createStudiesService({ index, indexFile, events, decoder, triageSummaries: triage.studySummaries, roots: data.roots });
   const reviewer = () => settings.current().reviewer;
-  const review = createReviewService({ db: index.database, store: triageStore, dataDir, events, reviewer, currentConfigKey: triage.currentConfigKey, scannedRoots: () => studies.roots(), audit });
+  const training = createTrainingService({ ...trainingOptions, dataDir, events, library, audit, reviewer });
+  const review = createReviewService({ db: index.database, store: triageStore, dataDir, events, reviewer, triageContext: triage.context, scannedRoots: () => studies.roots(), audit });
   const exporter = createExportService({
     store: triageStore,
     audit,
@@ -96,7 +98,7 @@ export function createServices({ dataDir, shell, pickFolder, version, firstRun: 
     forbiddenFolders: () => exportForbiddenFolders(index.database, studies.roots(), dataDir),
     decode: (file) => decoder().decode(file),
     reviewer,
-    currentConfigKey: triage.currentConfigKey,
+    triageContext: triage.context,
     softwareVersion: version,
   });
 

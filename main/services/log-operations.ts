@@ -53,6 +53,6 @@ function triageFields({ jobId, state, total, done, failed, models, engine, msPer
 }
 
 function trainingFields(run: TrainingRun): LogFields {
-  const { plan, arch, size, epochs, data } = run.request;
-  return { run: run.runId, state: run.state, plan, arch, size, epochs, data: data.kind, candidate: run.candidate, error: run.error };
+  const { plan, start, arch, epochs, data } = run.request;
+  return { run: run.runId, state: run.state, plan, start, from: run.startedFrom, arch, size: run.size, epochs, data: data.kind, candidate: run.candidate, end: run.end?.kind ?? null, error: run.error };
 }

@@ -1,5 +1,6 @@
 // What each engine would run on here, found the way ml/runtime loads one: the onnxruntime execution provider that
-// starts a session, and the TF.js backend the default chain picks, each with why the options before it were passed over.
+// starts a session, and the TF.js backend the default chain picks, each with why the options before it were passed
+// over — in plain words: an accelerator that is absent is how most machines are, not a fault.
 import { reasonOf, type SkippedOption } from '../../ml/runtime/engine';
 import type { SystemInfo } from '../api/contract';
 
@@ -18,7 +19,7 @@ async function probeOnnx(): Promise<EngineReport> {
     const engine = await loadOnnxEngine({ definition, weights: initialWeights(definition.graph, 0) }, { threads: 1 });
     const { backend, skipped } = engine.describe();
     await engine.dispose();
-    return { name: 'onnx', available: true, backend, detail: describeChoice(`${backend} execution provider`, skipped) };
+    return { name: 'onnx', available: true, backend, detail: describeChoice(providerNames[backend] ?? `the ${backend} execution provider`, skipped) };
   } catch (error) {
     return { name: 'onnx', available: false, backend: null, detail: `onnxruntime-node cannot run here: ${reasonOf(error)}` };
   }
@@ -34,8 +35,25 @@ async function probeTfjs(): Promise<EngineReport> {
   }
 }
 
-/** "wasm backend, threaded SIMD, 2 threads (passed over tfjs-node-gpu: package not installed; …)" */
+/** onnxruntime's execution providers by the hardware they run on. */
+const providerNames: Record<string, string> = { cpu: 'CPU', cuda: 'CUDA', dml: 'DirectML', coreml: 'CoreML' };
+
+/**
+ * What was passed over, then what runs: "CUDA not found on this machine — running on CPU", "tfjs-node-gpu not
+ * installed; tfjs-node not installed — running on wasm backend, threaded SIMD, 2 threads".
+ */
 export function describeChoice(chosen: string, skipped: readonly SkippedOption[]): string {
-  const passedOver = skipped.map((s) => `${s.name}: ${s.reason}`).join('; ');
-  return passedOver ? `${chosen} (passed over ${passedOver})` : chosen;
+  const running = `running on ${chosen}`;
+  return skipped.length > 0 ? `${skipped.map(passedOverWords).join('; ')} — ${running}` : running;
+}
+
+/**
+ * One option passed over. onnxruntime says "Failed to load shared library" for an accelerator whose libraries (the
+ * CUDA runtime, cuDNN) are not installed: on a machine without that hardware, the expected case.
+ */
+export function passedOverWords({ name, reason }: SkippedOption): string {
+  const hardware = name === 'cpu' ? undefined : providerNames[name];
+  if (hardware && /failed to load shared library|cannot open shared object/i.test(reason)) return `${hardware} not found on this machine`;
+  if (reason === 'package not installed') return `${name} not installed`;
+  return `${name}: ${reason}`;
 }

@@ -4,6 +4,7 @@
 import { rulePresets } from '../../ml/post/rules';
 import { ApiError, apiArgs, type ApiHandlers, type ThresholdSetting, type WorkstationSettings } from '../api/contract';
 import type { AuditLog } from '../review/audit-log';
+import { describeIntendedUse } from '../triage/intended-use';
 import type { SettingsStore } from './settings-store';
 import { createSystemInfo } from './system-info';
 
@@ -51,6 +52,7 @@ export function describeChanges(before: WorkstationSettings, after: WorkstationS
 function showValue(value: WorkstationSettings[keyof WorkstationSettings]): string {
   if (typeof value !== 'object') return String(value);
   if (Array.isArray(value)) return value.length === 0 ? 'the current model alone' : value.map((m) => `${m.ref} × ${m.weight}`).join(' + ');
+  if ('bodyParts' in value) return describeIntendedUse(value);
   const thresholds = value as ThresholdSetting;
   if (thresholds.kind === 'card') return "the model card's rule";
   if (thresholds.kind === 'preset') return `preset ${thresholds.name}`;

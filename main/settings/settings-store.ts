@@ -9,6 +9,7 @@ import type Database from 'better-sqlite3';
 import { WorkstationSettings } from '../api/contract';
 import { writeFileAtomically, writeFileAtomicallySync } from '../fs/atomic-file';
 import { tryParseJson } from '../fs/try-parse-json';
+import { DEFAULT_INTENDED_USE } from '../triage/intended-use';
 
 type Key = keyof WorkstationSettings;
 const keys = Object.keys(WorkstationSettings.shape) as Key[];
@@ -30,7 +31,7 @@ export function osUserName(): string {
 }
 
 export function defaultSettings(reviewer: string = osUserName()): WorkstationSettings {
-  return { autoTriage: true, thresholds: { kind: 'card' }, engine: 'auto', tta: 'hflip', reviewer, ensemble: [] };
+  return { autoTriage: true, thresholds: { kind: 'card' }, engine: 'auto', tta: 'hflip', reviewer, ensemble: [], intendedUse: DEFAULT_INTENDED_USE };
 }
 
 export interface SettingsStore {

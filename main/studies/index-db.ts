@@ -59,8 +59,8 @@ export function pathRangeUnder(root: string): [string, string] {
 
 type WorklistSqlRow = Omit<WorklistRow, 'status' | 'triage'> & { studyId: number };
 
-/** A study's triage summary and its priority group on the worklist (lower first), by Study Instance UID. */
-export type StudyTriageSummaries = ReadonlyMap<string, { triage: StudyTriage | null; priority: number }>;
+/** A study's triage summary, its priority group on the worklist (lower first) and its rank in it (higher first), by Study Instance UID. */
+export type StudyTriageSummaries = ReadonlyMap<string, { triage: StudyTriage | null; priority: number; rank: number }>;
 
 // One query shape for the worklist and for a study's detail: they must agree on every count.
 const worklistSelect = `
@@ -90,13 +90,14 @@ function toWorklistRow({ studyId: _studyId, ...row }: WorklistSqlRow, triage: St
 
 /**
  * The worklist in priority order: by the triage's priority group (suspected pneumothorax, then not yet known —
- * untriaged, pending, queued, running or stale —, then negative, then failed), within a group by score, highest
- * first (so stale positives lead the not-yet-known group), and then in the index's order (newest study first).
+ * untriaged, pending, queued, running or stale —, then not flagged, not assessed, failed; main/triage decides
+ * them), within a group by rank, highest first (score, else the model's peak: stale positives lead the
+ * not-yet-known group), and then in the index's order (newest study first).
  */
 export function byPriority(rows: readonly WorklistRow[], triage: StudyTriageSummaries): WorklistRow[] {
-  const key = (row: WorklistRow) => triage.get(row.studyInstanceUid)?.priority ?? 1;
+  const summary = (row: WorklistRow) => triage.get(row.studyInstanceUid) ?? { priority: 1, rank: -1 };
   // Array.prototype.sort is stable: equal keys keep the index's order.
-  return [...rows].sort((a, b) => key(a) - key(b) || (b.triage?.score ?? -1) - (a.triage?.score ?? -1));
+  return [...rows].sort((a, b) => summary(a).priority - summary(b).priority || summary(b).rank - summary(a).rank);
 }
 
 type InstanceSqlRow = {
@@ -181,11 +182,16 @@ export class StudyIndex {
         RETURNING id`),
       // Updating in place keeps an instance's id stable across rescans, so open viewers keep working.
       upsertInstance: prepare(`
-        INSERT INTO instances (file_ref, series_ref, sop_instance_uid, instance_number, rows, columns, view_position, transfer_syntax_uid)
-        VALUES (@fileRef, @seriesRef, @sopInstanceUid, @instanceNumber, @rows, @columns, @viewPosition, @transferSyntaxUid)
+        INSERT INTO instances (file_ref, series_ref, sop_instance_uid, instance_number, rows, columns, view_position, transfer_syntax_uid,
+          sop_class_uid, body_part, image_type, manufacturer, burned_in_annotation, deidentification_method)
+        VALUES (@fileRef, @seriesRef, @sopInstanceUid, @instanceNumber, @rows, @columns, @viewPosition, @transferSyntaxUid,
+          @sopClassUid, @bodyPartExamined, @imageType, @manufacturer, @burnedInAnnotation, @deidentificationMethod)
         ON CONFLICT (file_ref) DO UPDATE SET series_ref = excluded.series_ref, sop_instance_uid = excluded.sop_instance_uid,
           instance_number = excluded.instance_number, rows = excluded.rows, columns = excluded.columns,
-          view_position = excluded.view_position, transfer_syntax_uid = excluded.transfer_syntax_uid`),
+          view_position = excluded.view_position, transfer_syntax_uid = excluded.transfer_syntax_uid,
+          sop_class_uid = excluded.sop_class_uid, body_part = excluded.body_part, image_type = excluded.image_type,
+          manufacturer = excluded.manufacturer, burned_in_annotation = excluded.burned_in_annotation,
+          deidentification_method = excluded.deidentification_method`),
       // In id order and by pages, so the clean-up after a scan that finds a whole folder gone stays small in memory.
       unseen: prepare(`
         SELECT f.id, f.path, EXISTS (SELECT 1 FROM instances WHERE file_ref = f.id) AS hasInstance FROM files f

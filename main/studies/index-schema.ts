@@ -135,6 +135,29 @@ export const migrations: readonly string[] = [
     bytes INTEGER NOT NULL
   );
   `,
+  // 4: Triage as a triage device: what decides an image's intended use (its SOP class and the tags that say it is
+  // derived, and whether it is one of Pleura's synthetic phantoms), read again by the next scan of every file indexed
+  // before (mtime -1 never matches); a verdict's peak probability and the condition of the rule that kept it below
+  // the flag; the image's pixel spacing and column direction, and the reviewed mask's own area, side and score, so
+  // an edit is measured as the model's mask was. flag keeps its stored 'negative': results-store maps it to 'not-flagged'.
+  `
+  ALTER TABLE instances ADD COLUMN sop_class_uid TEXT;
+  ALTER TABLE instances ADD COLUMN body_part TEXT;
+  ALTER TABLE instances ADD COLUMN image_type TEXT;
+  ALTER TABLE instances ADD COLUMN manufacturer TEXT;
+  ALTER TABLE instances ADD COLUMN burned_in_annotation TEXT;
+  ALTER TABLE instances ADD COLUMN deidentification_method TEXT;
+  UPDATE files SET mtime_ms = -1 WHERE status = 'ok';
+  ALTER TABLE triage_results ADD COLUMN max_probability REAL;
+  ALTER TABLE triage_results ADD COLUMN held_back TEXT;
+  ALTER TABLE triage_results ADD COLUMN spacing_row REAL;
+  ALTER TABLE triage_results ADD COLUMN spacing_column REAL;
+  ALTER TABLE triage_results ADD COLUMN column_direction TEXT;
+  ALTER TABLE triage_results ADD COLUMN review_score REAL;
+  ALTER TABLE triage_results ADD COLUMN review_area_pixels INTEGER;
+  ALTER TABLE triage_results ADD COLUMN review_area_mm2 REAL;
+  ALTER TABLE triage_results ADD COLUMN review_side TEXT;
+  `,
 ];
 
 /** Applies the migrations this database lacks; safe when several connections open the same file at once. */

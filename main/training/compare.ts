@@ -1,7 +1,8 @@
 // The held-out comparison a finished run ends with: the new model and the current one, each run through the
 // inference pipeline (the same preprocessing, engine and post-processing rule as triage) on the run's validation
-// images, scored with the challenge metric and as an image flag (mask non-empty = "pneumothorax").
-import type { HeldOutScore, TrainingComparison } from '../api/contract';
+// images, scored with the challenge metric and as an image flag (mask non-empty = "pneumothorax"), with the sample
+// size and 95% intervals, and the verdict the interval of the paired Dice difference supports.
+import type { ComparisonVerdict, HeldOutScore, Interval, TrainingComparison } from '../api/contract';
 import { cardRule, modelRef } from '../../ml/io/model-card';
 import { readModelCard } from '../../ml/io/model-store';
 import { inferRadiograph } from '../../ml/infer';
@@ -11,16 +12,22 @@ import type { EngineName } from '../../ml/runtime/engine';
 import { spawnEngine } from '../inference/engine-client';
 import { assignFolds, splitFold } from '../../ml/train/folds';
 import type { TrainingItem } from '../../ml/train/dataset';
+import { BOOTSTRAP_RESAMPLES, bootstrapMeanInterval, wilsonRate } from './confidence-intervals';
 import { loadTrainingSet } from './data';
 import type { TrainingConfig } from './run-training';
 
-/** One validation image with its reference mask (at the image's own size). */
-export type HeldOutCase = { name: string; image: Radiograph; truth: Mask };
+/** One validation image with its reference mask (at the image's own size) and its patient. */
+export type HeldOutCase = { name: string; patientId: string; image: Radiograph; truth: Mask };
 
 /** A training item (8-bit, at the training size) as the radiograph the inference pipeline takes. */
 function asCase(item: TrainingItem): HeldOutCase {
   const { rows, columns, data } = item.image;
-  return { name: item.id, image: { rows, columns, pixels: data, window: { center: 127.5, width: 255 }, invert: false, eightBit: true }, truth: item.mask };
+  return {
+    name: item.id,
+    patientId: item.patientId,
+    image: { rows, columns, pixels: data, window: { center: 127.5, width: 255 }, invert: false, eightBit: true },
+    truth: item.mask,
+  };
 }
 
 /** The run's validation fold, split exactly as the trainer split it (same data, folds, fold and seed). */
@@ -32,24 +39,30 @@ export async function heldOutCases(config: Pick<TrainingConfig, 'data' | 'size' 
 
 const isPositive = (mask: Mask) => firstNonZero(mask.data) >= 0;
 
-/** Mean Dice over the images, and the flag's sensitivity and specificity (null when there are no positives/negatives). */
-export function summariseScores(pairs: readonly { truth: Mask; predicted: Mask }[]): HeldOutScore {
+/** A model on the held-out images: its summary and each image's Dice, in the cases' order. */
+export type ModelScore = { score: HeldOutScore; dice: number[] };
+
+/** Mean Dice over the images, and the flag's sensitivity and specificity with their Wilson intervals (null when there are no positives/negatives). */
+export function summariseScores(pairs: readonly { truth: Mask; predicted: Mask }[]): ModelScore {
   const counts = { tp: 0, fn: 0, tn: 0, fp: 0 };
   for (const { truth, predicted } of pairs) {
     const key = isPositive(truth) ? (isPositive(predicted) ? 'tp' : 'fn') : isPositive(predicted) ? 'fp' : 'tn';
     counts[key]++;
   }
-  const ratio = (hit: number, miss: number) => (hit + miss === 0 ? null : hit / (hit + miss));
+  const dice = pairs.map(({ truth, predicted }) => imageScore(truth, predicted));
   return {
-    meanDice: meanScore(pairs.map(({ truth, predicted }) => imageScore(truth, predicted))),
-    sensitivity: ratio(counts.tp, counts.fn),
-    specificity: ratio(counts.tn, counts.fp),
-    images: pairs.length,
+    score: {
+      meanDice: meanScore(dice),
+      sensitivity: wilsonRate(counts.tp, counts.tp + counts.fn),
+      specificity: wilsonRate(counts.tn, counts.tn + counts.fp),
+      images: pairs.length,
+    },
+    dice,
   };
 }
 
 /** Runs the model folder `dir` over the cases in one inference worker, with the thresholds its card states. */
-export async function scoreModel(dir: string, cases: readonly HeldOutCase[], engineName: EngineName = 'onnx'): Promise<HeldOutScore> {
+export async function scoreModel(dir: string, cases: readonly HeldOutCase[], engineName: EngineName = 'onnx'): Promise<ModelScore> {
   const card = await readModelCard(dir);
   const rule = cardRule(card);
   const engine = await spawnEngine({ engine: engineName, source: { dir } });
@@ -67,10 +80,33 @@ export async function scoreModel(dir: string, cases: readonly HeldOutCase[], eng
   }
 }
 
+/** What the interval of the Dice difference (new − current) supports; no interval (too few images) decides nothing. */
+export function verdictOf(interval: Interval | null): Exclude<ComparisonVerdict, 'no-current-model'> {
+  if (interval === null) return 'undecided';
+  if (interval.low > 0) return 'better';
+  if (interval.high < 0) return 'worse';
+  return 'undecided';
+}
+
+/** The paired difference of two models' Dice over the same images: its mean and bootstrap interval. */
+export function diceDifference(candidate: readonly number[], current: readonly number[]): NonNullable<TrainingComparison['diceDifference']> {
+  const differences = candidate.map((dice, i) => dice - current[i]);
+  return { estimate: meanScore(differences), interval: bootstrapMeanInterval(differences), resamples: BOOTSTRAP_RESAMPLES };
+}
+
 /** Both models on the same held-out cases; `currentDir` null when no model is current yet. */
 export async function compareOnHeldOut(candidateDir: string, currentDir: string | null, cases: readonly HeldOutCase[]): Promise<TrainingComparison> {
   if (cases.length === 0) throw new Error('the run has no held-out images to compare the models on');
+  const sample = { images: cases.length, patients: new Set(cases.map((c) => c.patientId)).size };
   const candidate = await scoreModel(candidateDir, cases);
-  const current = currentDir === null ? null : { ...(await scoreModel(currentDir, cases)), ref: modelRef(await readModelCard(currentDir)) };
-  return { images: cases.length, candidate, current, candidateBetter: current === null || candidate.meanDice >= current.meanDice };
+  if (currentDir === null) return { ...sample, candidate: candidate.score, current: null, diceDifference: null, verdict: 'no-current-model' };
+  const current = await scoreModel(currentDir, cases);
+  const difference = diceDifference(candidate.dice, current.dice);
+  return {
+    ...sample,
+    candidate: candidate.score,
+    current: { ...current.score, ref: modelRef(await readModelCard(currentDir)) },
+    diceDifference: difference,
+    verdict: verdictOf(difference.interval),
+  };
 }

@@ -1,14 +1,16 @@
 // One training run end to end: check the output folder, choose the backend, build the architecture (fresh or from
 // --init), load the data at the training size, split by patient, train (ml/train), and write the result as a Pleura
-// model into MODELDIR beside its checkpoints and its JSON-lines log. It writes nothing outside MODELDIR: the
-// installed models and the current-model pointer are never touched (promotion is the settings service's job).
+// model into MODELDIR beside its checkpoints and its JSON-lines log. A model trained from another (--init) keeps
+// that model's post-processing rule: the best triplet on a small local validation fold is recorded in its metrics,
+// not adopted. It writes nothing outside MODELDIR: the installed models and the current-model pointer are never
+// touched (promotion is the settings service's job).
 import { createHash } from 'node:crypto';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { version } from '../../package.json';
-import type { TrainingData } from '../api/contract';
+import type { TrainingData, TrainingEnd } from '../api/contract';
 import { buildArchitecture, versionStamp, type ArchOptionValue } from '../../ml/io/new-model';
-import { describeModel, type ModelCard } from '../../ml/io/model-card';
+import { describeModel, modelRef, type ModelCard } from '../../ml/io/model-card';
 import { loadModel } from '../../ml/io/model-store';
 import { initialWeights, type WeightMap } from '../../ml/models';
 import type { DataSummary, TrainingItem } from '../../ml/train/dataset';
@@ -18,6 +20,8 @@ import { planPreset, type Plan } from '../../ml/train/plans';
 import { trainModel, type EpochRecord, type TrainingProgress } from '../../ml/train/trainer';
 import type { GridPoint } from '../../ml/post';
 import { loadTrainingSet } from './data';
+import { isDemonstrationModel } from '../triage/triage-config';
+import { finishedEnd } from './end-reason';
 import { openTrainingLog } from './training-log';
 import { publishModelBesideCheckpoints } from './publish-model';
 
@@ -60,6 +64,8 @@ export type TrainingResult = {
   epochs: number;
   steps: number;
   seconds: number;
+  /** every epoch done, or early stopping and why */
+  end: TrainingEnd;
 };
 
 export type TrainingHooks = { onProgress?: (progress: TrainingProgress) => void; signal?: AbortSignal };
@@ -72,7 +78,7 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
   await checkOutput(out, config);
   const plan = typeof config.plan === 'string' ? planPreset(config.plan) : config.plan;
   const definition = buildArchitecture(config.arch, config.archOptions, config.size);
-  const weights = config.init ? await initWeights(config.init, definition.graph.params.map((p) => `${p.name}[${p.shape}]`).join(' '), config) : null;
+  const init = config.init ? await initModel(config.init, definition.graph.params.map((p) => `${p.name}[${p.shape}]`).join(' '), config) : null;
   const backend = await chooseTrainingBackend(config.backend);
   const { data, summary } = await loadSplit(config);
 
@@ -85,7 +91,7 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
       data,
       {
         definition,
-        weights: weights ?? initialWeights(definition.graph, config.seed),
+        weights: init?.weights ?? initialWeights(definition.graph, config.seed),
         plan,
         size: config.size,
         epochs: config.epochs,
@@ -111,7 +117,7 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
       version: versionStamp(now),
       size: config.size,
       createdAt: now.toISOString(),
-      thresholds: { kind: 'triple-threshold', top: best.best.top, minArea: best.best.minArea, bottom: best.best.bottom, minRegionArea: null, preset: null },
+      thresholds: init?.card.thresholds ?? { kind: 'triple-threshold', top: best.best.top, minArea: best.best.minArea, bottom: best.best.bottom, minRegionArea: null, preset: null },
       provenance: { source: 'training', file: null, sha256: null, importedAt: now.toISOString(), tool: `pleura ${version}` },
       metrics: {
         valDice: best.valDice,
@@ -129,9 +135,7 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
         durationSeconds: Math.round(outcome.seconds),
         ...(config.init ? { initialisedFrom: path.basename(path.resolve(config.init)) } : {}),
       },
-      notes:
-        config.notes ??
-        `Trained by Pleura on ${summary.source}: ${summary.train} training and ${summary.validation} validation images (fold ${config.fold} of ${config.folds}). Not for clinical use without local validation.`,
+      notes: config.notes ?? trainedNotes(summary, config, init?.card ?? null),
     });
     const written = await publishModelBesideCheckpoints(out, { definition, weights: outcome.weights, card });
     const result: TrainingResult = {
@@ -144,6 +148,7 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
       epochs: outcome.history.length,
       steps: outcome.steps,
       seconds: outcome.seconds,
+      end: finishedEnd(outcome.plan, outcome.history),
     };
     await log.write({ event: 'done', valDice: best.valDice, bestThresholds: best.best, wallSeconds: (Date.now() - started) / 1000 });
     return result;
@@ -170,6 +175,14 @@ export async function loadSplit(config: Pick<TrainingConfig, 'data' | 'size' | '
   const split = splitFold(assignFolds(set.items.map((item) => item.patientId), config.folds, config.seed), config.fold);
   const data = { train: split.train.map((i) => set.items[i]), validation: split.validation.map((i) => set.items[i]) };
   return { data, summary: { ...set.summary, folds: config.folds, fold: config.fold, train: data.train.length, validation: data.validation.length } };
+}
+
+/** What the new model is; one fine-tuned from a demonstration model is still one, and its notes begin so. */
+function trainedNotes(summary: TrainingResult['data'], config: TrainingConfig, from: ModelCard | null): string {
+  const data = `${summary.source}: ${summary.train} training and ${summary.validation} validation images (fold ${config.fold} of ${config.folds})`;
+  if (!from) return `Trained by Pleura on ${data}. Not for clinical use without local validation.`;
+  const origin = `fine-tuned by Pleura from ${modelRef(from)} on ${data}`;
+  return isDemonstrationModel(from) ? `Demonstration model ${origin}; not for clinical use.` : `Model ${origin}. Not for clinical use without local validation.`;
 }
 
 function historyPoint(record: EpochRecord) {
@@ -201,14 +214,14 @@ async function checkOutput(out: string, config: TrainingConfig): Promise<void> {
   }
 }
 
-/** The --init model's weights, refused when its architecture is not the one being trained. */
-async function initWeights(dir: string, signature: string, config: TrainingConfig): Promise<WeightMap> {
+/** The --init model's weights and card, refused when its architecture is not the one being trained. */
+async function initModel(dir: string, signature: string, config: TrainingConfig): Promise<{ weights: WeightMap; card: ModelCard }> {
   const loaded = await loadModel(dir);
   const theirs = loaded.definition.graph.params.map((p) => `${p.name}[${p.shape}]`).join(' ');
   if (theirs !== signature) {
     throw new Error(`--init ${dir} is a ${loaded.card.architecture.name} with other tensors than ${config.arch} ${JSON.stringify(config.archOptions ?? {})}`);
   }
-  return loaded.weights;
+  return { weights: loaded.weights, card: loaded.card };
 }
 
 function fingerprint(config: TrainingConfig, plan: Plan, train: string[], validation: string[]): string {

@@ -1,7 +1,10 @@
 // The training and models methods of the API: one training run at a time in the trainer's worker thread, its
 // output under <dataDir>/training/<runId>/ (never the installed models), progress pushed at most about twice a
 // second with the curve history kept here for a reloaded page, and at the end the held-out comparison with the
-// current model, after which the user promotes the new model or discards it.
+// current model, after which the user promotes the new model or discards it. A run starts from the current model
+// (its weights, architecture, input size and rule) unless it is asked to start from scratch; data with too few
+// patients for the folds is refused before it starts. Runs (started, resumed, ended and why) and promotions,
+// discards and restores go to the audit log.
 import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { mkdir, readdir, readFile, realpath, rm, stat } from 'node:fs/promises';
@@ -9,6 +12,7 @@ import path from 'node:path';
 import {
   ApiError,
   type ApiHandlers,
+  type AuditAction,
   type ModelEntry,
   type TrainingComparison,
   type TrainingData,
@@ -21,16 +25,22 @@ import {
 import type { EventHub } from '../api/events';
 import { modelRef } from '../../ml/io/model-card';
 import { ModelFolderError } from '../../ml/io/model-folder-error';
+import { MaskTableError } from '../../ml/post';
+import { latestCheckpoint } from '../../ml/train/checkpoint';
+import { LabelError } from '../../ml/train/dataset';
 import { writeFileAtomically } from '../fs/atomic-file';
 import { containedPath } from '../fs/contained-path';
 import { MAX_MASK_TABLE_BYTES } from '../fs/read-mask-table';
 import { regularFileProblem } from '../fs/regular-file';
 import { systemFolderOf } from '../fs/system-folders';
-import type { ModelLibrary, ModelListing } from '../models/model-library';
+import type { InstalledModel, ModelLibrary, ModelListing } from '../models/model-library';
+import type { AuditLog } from '../review/audit-log';
 import { planPreset, withEpochs } from '../../ml/train/plans';
 import type { TrainingProgress as TrainingProgressReport } from '../../ml/train/trainer';
 import { compareOnHeldOut, heldOutCases } from './compare';
-import type { TrainingConfig, TrainingResult } from './run-training';
+import { countPatients, patientShortfall } from './data/patient-count';
+import { INTERRUPTED_END, stoppedEnd, type StopRequest } from './end-reason';
+import { CHECKPOINTS_FOLDER, type TrainingConfig, type TrainingResult } from './run-training';
 import { startTrainingWorker, TRAINING_TERMINATED, type TrainingJob } from './start-worker';
 
 export type TrainingHandlers = Pick<
@@ -55,9 +65,13 @@ export interface TrainingServiceOptions {
   dataDir: string;
   events: EventHub;
   library: ModelLibrary;
+  /** where runs and promotions are recorded (the one audit log, built in createServices) */
+  audit: AuditLog;
+  /** who the audit entries name: the reviewer in the settings */
+  reviewer: () => string;
   /** default: the trainer's worker thread */
   startTrainer?: StartTrainer;
-  /** the architecture when the request names none (default: the light U-Net) */
+  /** the architecture of a run from scratch when the request names none (default: the light U-Net) */
   defaultArch?: string;
   /** the shortest gap between two progress events (default 500 ms) */
   throttleMs?: number;
@@ -77,7 +91,8 @@ type RunRecord = Omit<TrainingRun, 'progress' | 'history' | 'resumable'> & { con
 const RUN_FILE = 'run.json';
 const MODEL_FOLDER = 'model';
 const DEFAULT_ARCH = 'unet-light';
-/** Five folds, the first held out: the split the comparison scores both models on. */
+const DEFAULT_SIZE = 256;
+/** Five folds, the first held out: the split the comparison scores both models on (so at least five patients). */
 const FOLDS = 5;
 /** A kill loses at most this many steps (epoch ends are always checkpointed). */
 const CHECKPOINT_EVERY = 50;
@@ -142,10 +157,50 @@ async function checkPath(value: string, kind: 'folder' | 'file', role: string): 
   if (problem) refuse(problem);
 }
 
-async function checkData(data: TrainingData): Promise<void> {
+async function checkPaths(data: TrainingData): Promise<void> {
   if (data.kind === 'reviewed') return;
   await checkPath(data.folder, 'folder', data.kind === 'dicom-folder' ? 'DICOM folder' : 'PNG folder');
   if (data.kind === 'dicom-folder') await checkPath(data.labels, 'file', 'mask table');
+}
+
+/** The data's paths, then whether it holds enough patients for the folds (a missing images/ folder or a bad table said as such). */
+async function checkData(data: TrainingData, dataDir: string): Promise<void> {
+  await checkPaths(data);
+  let problem: string | null;
+  try {
+    problem = patientShortfall(await countPatients(data, dataDir), FOLDS);
+  } catch (error) {
+    if (error instanceof LabelError || error instanceof MaskTableError) throw new ApiError('invalid-argument', error.message);
+    throw error;
+  }
+  if (problem) throw new ApiError('invalid-argument', problem);
+}
+
+/** The model a run from the current model starts from; a request that names another architecture or size is refused. */
+async function startingModel(library: ModelLibrary, request: TrainingRequest): Promise<InstalledModel> {
+  const model = await libraryCall(() => library.currentModel());
+  if (!model) throw new ApiError('invalid-argument', 'no model is current, so there is none to fine-tune: start from scratch instead');
+  const { name } = model.card.architecture;
+  const { size } = model.card.input;
+  if (request.arch !== undefined && request.arch !== name) {
+    throw new ApiError('invalid-argument', `a run from the current model ${model.ref} trains its architecture, ${name}, not ${request.arch}: start from scratch for another`);
+  }
+  if (request.size !== undefined && request.size !== size) {
+    throw new ApiError('invalid-argument', `a run from the current model ${model.ref} keeps its input size, ${size} × ${size}, not ${request.size}: start from scratch for another`);
+  }
+  return model;
+}
+
+/** The data as the audit log names it. */
+function dataLabel(data: TrainingData): string {
+  switch (data.kind) {
+    case 'reviewed':
+      return 'the reviewed studies';
+    case 'png-pairs':
+      return `the PNG pairs in ${data.folder}`;
+    case 'dicom-folder':
+      return `the DICOM folder ${data.folder} (${path.basename(data.labels)})`;
+  }
 }
 
 /** A library listing as the API shows it: the renderer has no use for the folder's local path. */
@@ -164,7 +219,7 @@ async function libraryCall<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export function createTrainingService(options: TrainingServiceOptions): TrainingService {
-  const { dataDir, events, library, startTrainer = startTrainingWorker, defaultArch = DEFAULT_ARCH, throttleMs = 500, closeWaitMs = CLOSE_WAIT_MS } = options;
+  const { dataDir, events, library, audit, reviewer, startTrainer = startTrainingWorker, defaultArch = DEFAULT_ARCH, throttleMs = 500, closeWaitMs = CLOSE_WAIT_MS } = options;
   const trainingRoot = path.join(dataDir, 'training');
   /** `<runId>/<name>` in the training folder, checked to stay inside it after links are resolved. */
   const inRun = async (runId: string, name: string): Promise<string> => {
@@ -174,8 +229,10 @@ export function createTrainingService(options: TrainingServiceOptions): Training
   /** Where a run's model goes: derived from its id, never taken from a run.json that may have been edited. */
   const modelDirOf = (runId: string) => inRun(runId, MODEL_FOLDER);
 
-  /** The latest run of this session; earlier runs live only in their run.json. */
-  let latest: { record: RunRecord; progress: TrainingProgress | null; history: TrainingPoint[] } | null = null;
+  /** A run as the API shows it: its record, its latest progress and curves, and whether it can be resumed. */
+  type RunView = { record: RunRecord; progress: TrainingProgress | null; history: TrainingPoint[]; resumable: boolean };
+  /** The latest run of this session, and who asked it to stop; earlier runs live only in their run.json. */
+  let latest: (RunView & { stop: StopRequest }) | null = null;
   let job: TrainingJob | null = null;
   let finishing: Promise<void> = Promise.resolve();
   /** promote, discard and restore one after another, so two clicks never interleave installs and pointer writes */
@@ -186,11 +243,17 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     return next;
   };
 
-  const view = (record: RunRecord, progress: TrainingProgress | null, history: TrainingPoint[]): TrainingRun => {
+  const view = ({ record, progress, history, resumable }: RunView): TrainingRun => {
     const { config: _config, modelDir: _modelDir, ...run } = record;
-    return { ...run, progress, history: [...history], resumable: RESUMABLE.includes(record.state) };
+    return { ...run, progress, history: [...history], resumable };
   };
-  const current = (): TrainingRun | null => latest && view(latest.record, latest.progress, latest.history);
+  /** Resumable: cancelled or failed, with a checkpoint on disk to go on from (a run stopped before its first has none). */
+  const canResume = async (record: RunRecord): Promise<boolean> =>
+    RESUMABLE.includes(record.state) && (await latestCheckpoint(path.join(await modelDirOf(record.runId), CHECKPOINTS_FOLDER))) !== null;
+  const onDisk = async (record: RunRecord): Promise<RunView> => ({ record, progress: null, history: [], resumable: await canResume(record) });
+
+  const audited = (action: AuditAction, models: (string | null)[], detail: string) =>
+    audit.append({ who: reviewer(), action, sopInstanceUid: null, studyInstanceUid: null, models: models.filter((m): m is string => m !== null), detail });
 
   async function save(record: RunRecord): Promise<void> {
     await writeFileAtomically(await inRun(record.runId, RUN_FILE), `${JSON.stringify(record, null, 2)}\n`);
@@ -198,10 +261,11 @@ export function createTrainingService(options: TrainingServiceOptions): Training
 
   async function readRecord(runId: string): Promise<RunRecord | null> {
     try {
-      // A run is the folder it was found in, whatever its run.json says.
-      const record = { ...(JSON.parse(await readFile(path.join(trainingRoot, runId, RUN_FILE), 'utf8')) as RunRecord), runId };
+      // A run is the folder it was found in, whatever its run.json says; one from before startedFrom, size and end had none.
+      const saved = JSON.parse(await readFile(path.join(trainingRoot, runId, RUN_FILE), 'utf8')) as RunRecord;
+      const record: RunRecord = { ...saved, runId, startedFrom: saved.startedFrom ?? null, size: saved.size ?? saved.config.size, end: saved.end ?? null };
       // A run.json that still says it is active belongs to a session that ended mid-run.
-      return ACTIVE.includes(record.state) ? { ...record, state: 'failed', error: 'the application stopped during this run' } : record;
+      return ACTIVE.includes(record.state) ? { ...record, state: 'failed', error: 'the application stopped during this run', end: INTERRUPTED_END } : record;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;
@@ -232,7 +296,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
   }
 
   /** Throttled progress: the loss of a point is the mean since the previous point, so the curve is not one noisy batch. */
-  function progressReporter(record: RunRecord, state: NonNullable<typeof latest>) {
+  function progressReporter(record: RunRecord, state: RunView) {
     let lastEmit = -Infinity;
     let losses: number[] = [];
     let timer: NodeJS.Timeout | null = null;
@@ -292,10 +356,13 @@ export function createTrainingService(options: TrainingServiceOptions): Training
   }
 
   function launch(record: RunRecord, resume: boolean): TrainingRun {
-    const state: NonNullable<typeof latest> = latest?.record === record ? latest : { record, progress: null, history: [] };
+    const state: NonNullable<typeof latest> = latest?.record === record ? latest : { record, progress: null, history: [], resumable: false, stop: null };
     latest = state;
+    state.stop = null;
+    state.resumable = false;
     record.state = 'running';
     record.error = null;
+    record.end = null;
     const reporter = progressReporter(record, state);
     const running = startTrainer({ ...record.config, resume });
     running.onProgress(reporter.report);
@@ -308,16 +375,19 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       } catch (error) {
         reporter.flush();
         job = null;
-        const cancelled = record.state === 'cancelling';
+        const cancelled = state.stop !== null;
         // A run stopped by force after a cancel is cancelled, and says how it was stopped.
         const quiet = cancelled && (error as Error).name !== TRAINING_TERMINATED;
-        await settle(record, { state: cancelled ? 'cancelled' : 'failed', error: quiet ? null : (error as Error).message });
-        events.emit('training.done', view(record, state.progress, state.history));
+        const end = stoppedEnd(error as Error, state.stop);
+        await settle(record, { state: cancelled ? 'cancelled' : 'failed', error: quiet ? null : (error as Error).message, end });
+        state.resumable = await canResume(record);
+        audited('train-end', [record.startedFrom], `run ${record.runId} ended: ${end.text}`);
+        events.emit('training.done', view(state));
         return;
       }
       reporter.flush();
       job = null;
-      await settle(record, { state: 'comparing', candidate: modelRef(result.card), modelDir: result.modelDir });
+      await settle(record, { state: 'comparing', candidate: modelRef(result.card), modelDir: result.modelDir, end: result.end });
       let comparison: TrainingComparison | null = null;
       let problem: string | null = null;
       try {
@@ -327,15 +397,19 @@ export function createTrainingService(options: TrainingServiceOptions): Training
         problem = `the model was trained, but comparing it with the current model failed: ${(error as Error).message}`;
       }
       await settle(record, { state: 'finished', comparison, error: problem });
-      events.emit('training.done', view(record, state.progress, state.history));
+      audited('train-end', [record.candidate, record.startedFrom], `run ${record.runId} ended: ${result.end.text}${comparison ? ` Held-out comparison: ${comparison.verdict}.` : ''}`);
+      events.emit('training.done', view(state));
     })().catch((error: unknown) => {
-      // Only writing run.json can fail here: the run's outcome is still reported.
+      // Only writing run.json or the audit log can fail here: the run's outcome is still reported.
       record.state = 'failed';
       record.error = `the run's record could not be saved: ${(error as Error).message}`;
-      events.emit('training.done', view(record, state.progress, state.history));
+      events.emit('training.done', view(state));
     });
-    return view(record, state.progress, state.history);
+    return view(state);
   }
+
+  /** The current model's reference, for the audit entry of a change (a broken pointer is no reason to refuse one). */
+  const currentRef = async (): Promise<string | null> => (await library.currentModel().catch(() => null))?.ref ?? null;
 
   async function finishedRun(runId: string): Promise<RunRecord & { modelDir: string }> {
     const record = await findRun(runId);
@@ -348,14 +422,16 @@ export function createTrainingService(options: TrainingServiceOptions): Training
   const handlers: TrainingHandlers = {
     async 'training.start'(request) {
       checkIdle();
-      await checkData(request.data);
+      const from = request.start === 'current-model' ? await startingModel(library, request) : null;
+      await checkData(request.data, dataDir);
       checkIdle();
       const runId = newRunId();
       const config: TrainingConfig = {
         data: request.data,
-        arch: request.arch ?? defaultArch,
+        arch: from?.card.architecture.name ?? request.arch ?? defaultArch,
+        ...(from && { archOptions: from.card.architecture.options, init: from.dir }),
         plan: request.plan,
-        size: request.size,
+        size: from?.card.input.size ?? request.size ?? DEFAULT_SIZE,
         epochs: request.epochs,
         out: await modelDirOf(runId),
         resume: false,
@@ -367,15 +443,29 @@ export function createTrainingService(options: TrainingServiceOptions): Training
         dataDir,
       };
       const record: RunRecord = {
-        runId, request, state: 'running', startedAt: new Date().toISOString(), error: null, candidate: null, comparison: null, config, modelDir: null,
+        runId,
+        request,
+        state: 'running',
+        startedAt: new Date().toISOString(),
+        error: null,
+        candidate: null,
+        startedFrom: from?.ref ?? null,
+        size: config.size,
+        comparison: null,
+        end: null,
+        config,
+        modelDir: null,
       };
       await save(record);
+      const origin = from ? `from ${from.ref}` : `from scratch (${config.arch})`;
+      audited('train-start', [record.startedFrom], `run ${runId} started ${origin}: plan ${request.plan}, ${request.epochs} epochs at ${config.size} px on ${dataLabel(request.data)}`);
       return launch(record, false);
     },
 
     async 'training.cancel'() {
       if (!job || latest?.record.state !== 'running') return { cancelled: false };
       latest.record.state = 'cancelling';
+      latest.stop = 'user';
       job.cancel();
       return { cancelled: true };
     },
@@ -386,17 +476,21 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       if (!RESUMABLE.includes(record.state)) {
         throw new ApiError('invalid-argument', `training run ${record.runId} is ${record.state}; only a cancelled or failed run can be resumed`);
       }
+      if (!(await canResume(record))) {
+        throw new ApiError('invalid-argument', `training run ${record.runId} stopped before it wrote its first checkpoint, so there is nothing to resume: start a new run`);
+      }
       // The data may have changed since the run began (a file replaced by a FIFO), and its run.json by hand.
-      await checkData(record.config.data);
+      await checkData(record.config.data, dataDir);
       record.config.out = await modelDirOf(record.runId);
       checkIdle();
+      audited('train-resume', [record.startedFrom], `run ${record.runId} resumed from its last checkpoint`);
       return launch(record, true);
     },
 
     async 'training.status'() {
-      if (latest) return { run: current() };
+      if (latest) return { run: view(latest) };
       const record = await latestRecordOnDisk();
-      return { run: record && view(record, null, []) };
+      return { run: record && view(await onDisk(record)) };
     },
 
     async 'models.list'() {
@@ -408,9 +502,11 @@ export function createTrainingService(options: TrainingServiceOptions): Training
         const record = await finishedRun(runId);
         // Installed first, then made current by one pointer replacement: a failure leaves the current model as it was.
         const modelDir = await modelDirOf(record.runId);
+        const before = await currentRef();
         const installed = await libraryCall(() => library.installModel(modelDir));
         await libraryCall(() => library.setCurrent(installed.ref));
         await settle(record, { state: 'promoted' });
+        audited('promote', [installed.ref, before], `run ${record.runId}: ${installed.ref} made current${before ? `, replacing ${before}` : ''}; held-out comparison: ${record.comparison?.verdict ?? 'none'}`);
         return { ref: installed.ref, current: true, card: installed.card, error: null };
       });
     },
@@ -421,13 +517,16 @@ export function createTrainingService(options: TrainingServiceOptions): Training
         // Only ever the run's own folder: neither an edited run.json nor a planted link aims the deletion elsewhere.
         await rm(await modelDirOf(record.runId), { recursive: true, force: true });
         await settle(record, { state: 'discarded', modelDir: null });
+        audited('discard', [record.candidate], `run ${record.runId}: ${record.candidate ?? 'its model'} discarded; held-out comparison: ${record.comparison?.verdict ?? 'none'}`);
         return { discarded: true };
       });
     },
 
     async 'models.restore'({ ref }) {
       return serialised(async () => {
+        const before = await currentRef();
         const model = await libraryCall(() => library.setCurrent(ref));
+        audited('restore', [model.ref, before], `${model.ref} made current again${before ? `, replacing ${before}` : ''}`);
         return { ref: model.ref, current: true, card: model.card, error: null };
       });
     },
@@ -438,6 +537,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     async close() {
       if (job && latest) {
         latest.record.state = 'cancelling';
+        latest.stop = 'shutdown';
         job.cancel(CLOSE_GRACE_MS);
       }
       // The job ends within its grace period; a held-out comparison in progress is not waited for past the bound (its

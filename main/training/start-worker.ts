@@ -70,7 +70,7 @@ export function superviseTrainingWorker(worker: Worker): TrainingJob {
         finish({
           error: new TrainingWorkerError(
             TRAINING_TERMINATED,
-            `the run did not stop within ${seconds} s of the cancel (stuck reading its data or in a long step), so it was stopped by force; it can resume from its last checkpoint`,
+            `the run did not stop within ${seconds} s of the cancel (stuck reading its data or in a long step), so it was stopped by force`,
           ),
         });
         void worker.terminate();

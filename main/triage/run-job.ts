@@ -8,6 +8,7 @@ import type { DecodedImage, EngineChoice } from '../api/contract';
 import { disposeEnsemble, inferenceModels, loadEnsemble, type EnsembleMember } from '../inference/load-ensemble';
 import { toRadiograph } from '../inference/radiograph';
 import { createDecodePool } from '../studies/decode-pool';
+import { notAssessedReason } from './intended-use';
 import { runPipeline } from './pipeline';
 import type { TriageStore, TriageTarget, VerdictRecord } from './results-store';
 import { resolveRule } from './rule-choice';
@@ -40,13 +41,16 @@ export async function runTriageJob(run: JobRun): Promise<void> {
       // The heatmap is kept at the model's size (what the model saw); the rule runs at the image's size.
       const { probabilities } = inference;
       const atSource = resizeBilinear(probabilities, image.rows, image.columns);
-      const { result, encodedPixels } = judgeImage(image, atSource, inference.classifierProbability, rule);
+      const { result, encodedPixels, measuredWith } = judgeImage(image, atSource, inference.classifierProbability, rule);
       return {
         flag: result.flag,
         score: result.score,
         areaPixels: result.areaPixels,
         areaMm2: result.areaMm2,
         side: result.side === 'unknown' ? null : result.side,
+        maxProbability: result.maxProbability,
+        heldBack: result.heldBack,
+        ...measuredWith,
         findings: result.findings,
         mask: { rows: image.rows, columns: image.columns, rle: encodedPixels },
         heatmap: { rows: probabilities.rows, columns: probabilities.columns, data: quantiseProbabilities(probabilities) },
@@ -61,6 +65,9 @@ export async function runTriageJob(run: JobRun): Promise<void> {
           {
             decode: (target) => pool.decode(target.path),
             infer(image, index) {
+              // The index chose these images by their tags; a file changed since its scan is still never sent to a model.
+              const outside = notAssessedReason(image.info, config.intendedUse);
+              if (outside) throw new Error(`not assessed (${outside}): the file changed since it was indexed; rescan its folder`);
               store.markRunning(batch[index].instanceId);
               return inferRadiograph(toRadiograph(image), models, { tta: config.tta, weights, output: 'model' });
             },

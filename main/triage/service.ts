@@ -7,7 +7,7 @@ import { ApiError, type ApiHandlers, type ScanSummary, type TriageJob, type Work
 import type { EventHub } from '../api/events';
 import type { WeightedModel } from './triage-config';
 import { JobProgress } from './job-progress';
-import type { StudySummary, TriageScope, TriageStore, TriageTarget } from './results-store';
+import type { StudySummary, TriageContext, TriageScope, TriageStore, TriageTarget } from './results-store';
 import { runTriageJob } from './run-job';
 import { jobConfig, type JobConfig } from './triage-config';
 
@@ -25,8 +25,8 @@ export interface TriageServiceOptions {
 
 export interface TriageService {
   handlers: TriageHandlers;
-  /** The key of the configuration a verdict must carry to be current; null when no model is current. */
-  currentConfigKey(): Promise<string | null>;
+  /** What verdicts are read against: the configuration a verdict must carry to be current, the intended use, the demonstration model. */
+  context(): Promise<TriageContext>;
   /** Each study's triage summary and worklist priority, by Study Instance UID. */
   studySummaries(): Promise<Map<string, StudySummary>>;
   /** Cancels the running job and waits for its models and workers to be freed. */
@@ -60,6 +60,11 @@ export function createTriageService({ store, events, getSettings, currentModels,
   const currentConfig = async (): Promise<JobConfig | null> => {
     const [models, settings] = await Promise.all([currentModels(), getSettings()]);
     return jobConfig(models, settings);
+  };
+  /** A model pointer that cannot be read must not take the worklist with it: every verdict then reads as stale. */
+  const context = async (): Promise<TriageContext> => {
+    const [config, settings] = await Promise.all([currentConfig().catch(() => null), getSettings()]);
+    return { configKey: config?.configKey ?? null, demonstration: config?.demonstration ?? false, intendedUse: settings.intendedUse };
   };
 
   function startJob(config: JobConfig, engine: WorkstationSettings['engine'], targets: TriageTarget[]): Running {
@@ -113,7 +118,7 @@ export function createTriageService({ store, events, getSettings, currentModels,
     const settings = await getSettings();
     const config = jobConfig(await currentModels(), settings);
     if (!config) throw new ApiError('unavailable', NO_MODEL);
-    const targets = store.targets({ configKey: config.configKey, scope: opts.scope, studyInstanceUids: opts.studyInstanceUids, under: opts.under });
+    const targets = store.targets({ configKey: config.configKey, scope: opts.scope, studyInstanceUids: opts.studyInstanceUids, under: opts.under, intendedUse: config.intendedUse });
     if (running) {
       // Images asked for during a job join it and carry its configuration: their verdicts say which one made them.
       enqueue(running, targets);
@@ -165,7 +170,7 @@ export function createTriageService({ store, events, getSettings, currentModels,
     },
 
     async 'triage.images'({ studyInstanceUid }) {
-      const images = store.imagesOfStudy(studyInstanceUid, (await currentConfig())?.configKey ?? null);
+      const images = store.imagesOfStudy(studyInstanceUid, await context());
       if (images.length === 0) throw new ApiError('not-found', `no study with Study Instance UID ${studyInstanceUid} is indexed`);
       return images;
     },
@@ -182,16 +187,15 @@ export function createTriageService({ store, events, getSettings, currentModels,
         heatmap: { rows: stored.heatmapRows!, columns: stored.heatmapColumns!, data: stored.heatmap },
         mask: decodeRle(reviewed ?? stored.maskRle, size),
         maskSource: reviewed === null ? 'model' : 'review',
-        triage: store.toImageTriage(stored, (await currentConfig())?.configKey ?? null),
+        triage: store.toImageTriage(stored, await context()),
       };
     },
   };
 
   return {
     handlers,
-    currentConfigKey: async () => (await currentConfig())?.configKey ?? null,
-    // A model pointer that cannot be read must not take the worklist with it: every verdict then reads as stale.
-    studySummaries: async () => store.studySummaries((await currentConfig().catch(() => null))?.configKey ?? null),
+    context,
+    studySummaries: async () => store.studySummaries(await context()),
     async close() {
       closed = true;
       unsubscribe();

@@ -1,23 +1,28 @@
 // One triage run over a folder: list the files, decode each (off the main thread, the next one while the current
-// one is in the model), infer with the loaded ensemble, apply the rule, and write the heatmaps as they come and
-// results.json and submission.csv at the end, each file whole or not at all. The input folder is only ever read.
+// one is in the model), infer with the loaded ensemble those within the intended use (the rest are listed as not
+// assessed, never sent to a model), apply the rule, and write the heatmaps as they come and results.json and
+// submission.csv at the end, each file whole or not at all. The input folder is only ever read.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { inferRadiograph, normaliseWeights, type InferenceResult, type TtaMode } from '../../ml/infer';
 import { modelRef } from '../../ml/io/model-card';
 import { formatSubmission, isTableValue } from '../../ml/post';
-import type { DecodedImage } from '../api/contract';
+import type { DecodedImage, IntendedUse } from '../api/contract';
 import { writeFileAtomically } from '../fs/atomic-file';
 import { containedPath, uidFileStem } from '../fs/contained-path';
 import { inferenceModels, type EnsembleMember } from '../inference/load-ensemble';
 import { toRadiograph } from '../inference/radiograph';
 import { createDecodePool } from '../studies/decode-pool';
 import { walkFiles } from '../studies/walk';
+import { isPleuraPhantom } from '../phantoms/phantom-mark';
 import { heatmapPng } from './heatmap-png';
+import { DEFAULT_INTENDED_USE, notAssessedReason } from './intended-use';
 import { checkOutputFolder, HEATMAP_FOLDER } from './output-folder';
 import { runPipeline, type PipelineOptions } from './pipeline';
-import { RESULTS_FILE, SUBMISSION_FILE, summarise, type FailedImage, type ImageEntry, type TriageReport } from './report';
+import { RESULTS_FILE, SUBMISSION_FILE, summarise, type FailedImage, type ImageEntry, type NotAssessedImage, type TriageReport } from './report';
 import { resolveRule, type RuleChoice } from './rule-choice';
+import { isDemonstrationModel } from './triage-config';
+import { decideImage, notAssessedWords, type DecisionContext } from './triage-decision';
 import { imageError, judgeImage } from './verdict';
 
 export type TriageProgress = { done: number; total: number; entry: ImageEntry; ms: number };
@@ -35,6 +40,8 @@ export interface TriageFolderOptions extends Pick<PipelineOptions, 'prefetch' | 
   size?: number | null;
   /** default: the first model's card */
   rule?: RuleChoice;
+  /** default: the workstation's default (DEFAULT_INTENDED_USE) */
+  intendedUse?: IntendedUse;
   onProgress?: (progress: TriageProgress) => void;
 }
 
@@ -45,6 +52,9 @@ export async function triageFolder(options: TriageFolderOptions): Promise<Triage
   const tta = options.tta ?? 'hflip';
   const weights = normaliseWeights(options.members.length, options.weights);
   const models = inferenceModels(options.members, options.size ?? null);
+  const intendedUse = options.intendedUse ?? DEFAULT_INTENDED_USE;
+  // Every verdict of the run is current: the decision only tells flagged from not, in the workstation's words.
+  const context: DecisionContext = { configKey: 'this run', demonstration: isDemonstrationModel(options.members[0].card) };
   await mkdir(path.join(out, HEATMAP_FOLDER), { recursive: true });
 
   const { files, unreadable } = await listFiles(input);
@@ -70,6 +80,21 @@ export async function triageFolder(options: TriageFolderOptions): Promise<Triage
     }
     const { info } = image;
     const { result } = verdict;
+    const side = result.side === 'unknown' ? null : result.side;
+    const decision = decideImage(
+      {
+        stored: 'triaged',
+        configKey: context.configKey,
+        modelFlag: result.flag,
+        model: { score: result.score, areaPixels: result.areaPixels, areaMm2: result.areaMm2, side },
+        maxProbability: result.maxProbability,
+        heldBack: result.heldBack,
+        review: null,
+        notAssessedReason: null,
+        phantom: isPleuraPhantom(info),
+      },
+      context,
+    );
     // An output that cannot be written (disk full, no permission, a link planted as heatmaps/) stops the run: no image
     // would fare better.
     const heatmap = path.posix.join(HEATMAP_FOLDER, uniqueName(heatmapNames, info.sopInstanceUid));
@@ -86,7 +111,11 @@ export async function triageFolder(options: TriageFolderOptions): Promise<Triage
       rows: image.rows,
       columns: image.columns,
       flag: result.flag,
+      words: decision.words,
       score: result.score,
+      maxProbability: result.maxProbability,
+      heldBack: result.heldBack,
+      demonstrationModel: decision.demonstrationModel,
       nonEmptyProbability: inference.classifierProbability,
       areaPixels: result.areaPixels,
       areaMm2: result.areaMm2,
@@ -99,14 +128,21 @@ export async function triageFolder(options: TriageFolderOptions): Promise<Triage
   };
 
   try {
-    await runPipeline<string, DecodedImage, InferenceResult>(
+    await runPipeline<string, DecodedImage, Inferred>(
       files,
       {
         decode: (file) => pool.decode(file),
-        infer: (image) => inferRadiograph(toRadiograph(image), models, { tta, weights, output: 'source' }),
+        async infer(image) {
+          const reason = notAssessedReason(image.info, intendedUse);
+          if (reason !== null) return { notAssessedReason: reason };
+          return { inference: await inferRadiograph(toRadiograph(image), models, { tta, weights, output: 'source' }) };
+        },
         async finish(file, outcome) {
           const start = performance.now();
-          const entry = outcome.ok ? await finishImage(file, outcome.decoded, outcome.inferred) : failed(file, outcome.error, outcome.stage === 'infer');
+          let entry: ImageEntry;
+          if (!outcome.ok) entry = failed(file, outcome.error, outcome.stage === 'infer');
+          else if ('notAssessedReason' in outcome.inferred) entry = notAssessed(file, outcome.decoded, outcome.inferred.notAssessedReason);
+          else entry = await finishImage(file, outcome.decoded, outcome.inferred.inference);
           entries.push(entry);
           const ms = entry.status === 'ok' ? Object.values(entry.timings).reduce((a, b) => a + b, 0) : performance.now() - start;
           options.onProgress?.({ done: entries.length, total, entry, ms });
@@ -121,7 +157,7 @@ export async function triageFolder(options: TriageFolderOptions): Promise<Triage
   await writeFileAtomically(path.join(out, SUBMISSION_FILE), formatSubmission(submission));
   const report: TriageReport = {
     format: 'pleura-triage',
-    formatVersion: 1,
+    formatVersion: 2,
     createdAt: new Date().toISOString(),
     folder: input,
     models: options.members.map(({ dir, card, engine }, k) => ({
@@ -133,6 +169,8 @@ export async function triageFolder(options: TriageFolderOptions): Promise<Triage
       weight: weights[k],
       engine: engine.describe(),
     })),
+    demonstrationModel: context.demonstration,
+    intendedUse,
     tta,
     rule,
     ruleSource,
@@ -152,6 +190,14 @@ async function listFiles(folder: string): Promise<{ files: string[]; unreadable:
     else files.push(entry.path);
   }
   return { files: files.sort(), unreadable };
+}
+
+/** What the infer stage gives: the ensemble's output, or why the image was not sent to it. */
+type Inferred = { inference: InferenceResult } | { notAssessedReason: string };
+
+function notAssessed(file: string, { info }: DecodedImage, reason: string): NotAssessedImage {
+  const { sopInstanceUid, studyInstanceUid, seriesInstanceUid } = info;
+  return { path: file, status: 'not-assessed', sopInstanceUid, studyInstanceUid, seriesInstanceUid, flag: 'not-assessed', notAssessedReason: reason, words: notAssessedWords(reason) };
 }
 
 function failed(file: string, error: unknown, decoded: boolean): FailedImage {

@@ -4,6 +4,7 @@ import { readFile, writeFile as fsWriteFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createModel, resolveWeights, type ModelDefinition, type WeightMap } from '../models';
 import { checkReplaceable, publishFolder, type PublishOptions } from './atomic-folder';
+import { cardWithoutLocalPaths } from './local-paths';
 import { CARD_FILE, checkCardMatches, parseModelCard, type ModelCard, type ModelCardBody } from './model-card';
 import { ModelFolderError } from './model-folder-error';
 import { exportOnnx } from './onnx-export';
@@ -27,10 +28,11 @@ export interface WriteModelOptions extends PublishOptions {
 /**
  * Writes the model folder `dir` atomically and returns the card as written (with its files' hashes). Everything
  * is checked and encoded before the first byte is written: the card against the definition, the weights against
- * the graph.
+ * the graph. The card names no absolute path: it travels to other machines.
  */
 export async function writeModel(dir: string, model: ModelToWrite, options: WriteModelOptions = {}): Promise<ModelCard> {
-  const { definition, card: body } = model;
+  const { definition } = model;
+  const body = cardWithoutLocalPaths(model.card);
   const { writeFile = fsWriteFile, ...publish } = options;
   await checkReplaceable(dir, publish.overwrite);
   checkCardMatches(body, definition);

@@ -19,7 +19,8 @@ export interface Finding {
   centroid: { row: number; column: number };
 }
 
-export type TriageFlag = 'positive' | 'negative';
+/** A triage device only ever flags: an image it does not flag is 'not-flagged', never cleared as negative. */
+export type TriageFlag = 'positive' | 'not-flagged';
 
 /** The verdict on one image. JSON-safe; the mask itself travels beside it (encodeRle stores it compactly). */
 export interface TriageResult {
@@ -37,7 +38,7 @@ export interface TriageResult {
   columns: number;
   areaPixels: number;
   areaMm2: number | null;
-  /** the side of the patient the regions lie on; null when negative */
+  /** the side of the patient the regions lie on; null when not flagged */
   side: PatientSide | 'bilateral' | null;
   /** largest first */
   findings: Finding[];
@@ -81,7 +82,7 @@ export function describeFindings(probabilities: ProbabilityMap, mask: Mask, cont
     .sort((a, b) => b.areaPixels - a.areaPixels || a.label - b.label);
   const areaPixels = findings.reduce((sum, finding) => sum + finding.areaPixels, 0);
   return {
-    flag: findings.length > 0 ? 'positive' : 'negative',
+    flag: findings.length > 0 ? 'positive' : 'not-flagged',
     score: findings.reduce((max, finding) => Math.max(max, finding.score), 0),
     rows: mask.rows,
     columns: mask.columns,

@@ -11,5 +11,6 @@ export * from './regions';
 export * from './rules';
 export * from './orientation';
 export * from './findings';
+export * from './held-back';
 export * from './triage';
 export * from './threshold-search';

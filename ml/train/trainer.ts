@@ -89,6 +89,8 @@ export type TrainerHooks = {
 };
 
 export type TrainerOutcome = {
+  /** the plan as run: its stages cut or stretched to the run's epochs */
+  plan: Plan;
   /** the best epoch's weights (the EMA weights when the stage kept an average), state_dict names */
   weights: Map<string, Float32Array>;
   best: EpochRecord;
@@ -163,7 +165,7 @@ export async function trainModel(
     const best = state.selection.kept[0];
     const weights = (await readCheckpoint<{ weights: Map<string, Float32Array> }>(`${config.checkpointsDir}/${best.name}`)).weights;
     const record = state.history.find((r) => topName(r) === best.name)!;
-    return { weights, best: record, history: state.history, steps: state.globalStep, seconds: state.seconds };
+    return { plan, weights, best: record, history: state.history, steps: state.globalStep, seconds: state.seconds };
   } finally {
     model.dispose();
   }

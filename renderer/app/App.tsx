@@ -1,6 +1,8 @@
-// OHIF-style routes: the worklist at `/`, the viewer at `/viewer/:studyInstanceUid`. HashRouter, because the same
-// bundle loads from file:// in Electron, where path-based routing has no server to fall back on.
-import { HashRouter, Link, Route, Routes } from 'react-router-dom';
+// OHIF-style routes: the worklist at `/`, the viewer at `/viewer/:studyInstanceUid`. A hash router, because the same
+// bundle loads from file:// in Electron, where path-based routing has no server to fall back on; a data router, so
+// that the viewer can hold a navigation while unsaved edits are asked about (useBlocker).
+import { useState } from 'react';
+import { createHashRouter, Link, Outlet, RouterProvider } from 'react-router-dom';
 import { ExportsRoute } from '../routes/exports/ExportsRoute';
 import { exportsPath, settingsPath, viewerRoutePattern, worklistPath } from '../routes/paths';
 import { SettingsRoute } from '../routes/settings/SettingsRoute';
@@ -18,20 +20,29 @@ const appRoutes = [
 ];
 
 export function App() {
+  // Made once per mounted app, not per module: the router reads the window's location when it is created.
+  const [router] = useState(() =>
+    createHashRouter([
+      {
+        element: <AppLayout />,
+        children: [
+          ...appRoutes.map(({ path, name, element }) => ({ path, element: <RouteErrorBoundary routeName={name}>{element}</RouteErrorBoundary> })),
+          { path: '*', element: <NotFound /> },
+        ],
+      },
+    ]),
+  );
+  return <RouterProvider router={router} />;
+}
+
+function AppLayout() {
   return (
-    <HashRouter>
-      <div className="app">
-        <AppHeader />
-        <main className="app__main">
-          <Routes>
-            {appRoutes.map(({ path, name, element }) => (
-              <Route key={path} path={path} element={<RouteErrorBoundary routeName={name}>{element}</RouteErrorBoundary>} />
-            ))}
-            <Route path="*" element={<NotFound />} />
-          </Routes>
-        </main>
-      </div>
-    </HashRouter>
+    <div className="app">
+      <AppHeader />
+      <main className="app__main">
+        <Outlet />
+      </main>
+    </div>
   );
 }
 

@@ -2,14 +2,19 @@
 export const worklistPath = '/';
 export const viewerRoutePattern = '/viewer/:studyInstanceUid';
 export const settingsPath = '/settings';
-/** The exports launcher; `exportsLink(uids)` opens it for chosen studies. */
+/** The exports launcher; opened with an `ExportsState`, it exports the studies the worklist chose. */
 export const exportsPath = '/exports';
 
 export function viewerPath(studyInstanceUid: string): string {
   return `/viewer/${encodeURIComponent(studyInstanceUid)}`;
 }
 
-/** The exports launcher for the given studies (all triaged studies when none are given). */
-export function exportsLink(studyInstanceUids: readonly string[] = []): string {
-  return studyInstanceUids.length > 0 ? `${exportsPath}?${new URLSearchParams({ studies: studyInstanceUids.join(',') })}` : exportsPath;
+/** What the worklist opens the exports launcher with: the studies chosen there, and how they were chosen, in words. */
+export type ExportsState = { studyInstanceUids: readonly string[]; scope: string };
+
+/** What the viewer is opened with: the studies in the order the worklist showed them, for next and previous. */
+export type ViewerState = { readingOrder: readonly string[] };
+
+export function viewerState(readingOrder: readonly string[]): ViewerState {
+  return { readingOrder };
 }

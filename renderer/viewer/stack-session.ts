@@ -1,8 +1,10 @@
-// One viewport's life, OHIF mode style: `openStackSession` enters (rendering engine, enabled element, tool group
-// from the stack mode) and `close` exits in the reverse order, so nothing Cornerstone holds outlives the element.
-import { Enums, RenderingEngine, utilities, type Types } from '@cornerstonejs/core';
-import { BrushTool, ToolGroupManager } from '@cornerstonejs/tools';
+// One viewport's life, OHIF mode style: `openStackSession` enters (a viewport on the page's rendering engine, a
+// tool group from the stack mode) and `close` exits in the reverse order, so nothing Cornerstone holds outlives the
+// element.
+import { Enums, utilities, type Types } from '@cornerstonejs/core';
+import { BrushTool, ToolGroupManager, utilities as toolUtilities } from '@cornerstonejs/tools';
 import type { VoiWindow } from '../../main/api/contract';
+import { pageRenderingEngine } from './init';
 import { maskTools, primaryBinding, primaryToolName, stackModeTools, type PrimaryTool } from './stack-mode';
 
 export type ViewState = { window: VoiWindow | null; invert: boolean };
@@ -15,8 +17,12 @@ export interface StackSession {
   show(imageId: string): Promise<void>;
   reset(): void;
   toggleInvert(): void;
+  /** Shows the image through this window (a preset); the reviewer may drag it on from there. */
+  setWindow(window: VoiWindow): void;
   /** Which tool the primary mouse button drives: window/level, or the mask brush or eraser. */
   setPrimaryTool(tool: PrimaryTool): void;
+  /** The brush's and the eraser's radius in world units: millimetres where the image has a pixel spacing, else image pixels. */
+  setBrushRadius(radius: number): void;
   close(): void;
 }
 
@@ -25,7 +31,7 @@ let sessionCount = 0;
 export function openStackSession(element: HTMLDivElement, onViewChange: (state: ViewState) => void): StackSession {
   // Unique ids: React may mount the same viewer twice (StrictMode, quick route changes) before the first closes.
   const id = `pleura-stack-${++sessionCount}`;
-  const engine = new RenderingEngine(`${id}-engine`);
+  const engine = pageRenderingEngine();
   engine.enableElement({
     viewportId: id,
     type: Enums.ViewportType.STACK,
@@ -33,6 +39,13 @@ export function openStackSession(element: HTMLDivElement, onViewChange: (state: 
     defaultOptions: { background: [0, 0, 0] },
   });
   const viewport = engine.getViewport(id) as Types.IStackViewport;
+  // Cornerstone leaves the element out of the tab order (tabIndex -1); the viewer wants it reachable by keyboard.
+  element.tabIndex = 0;
+  // The viewer binds no Cornerstone keyboard tool, and Cornerstone's own keydown listener on the element calls
+  // preventDefault on every key, Tab included, which trapped the focus there. Keys stop here, before it; the
+  // viewer's shortcuts listen on the window in the capture phase, so they still see them.
+  const keepKeysFromCornerstone = (event: KeyboardEvent) => event.stopImmediatePropagation();
+  element.addEventListener('keydown', keepKeysFromCornerstone, { capture: true });
 
   const toolGroup = ToolGroupManager.createToolGroup(`${id}-tools`);
   if (!toolGroup) throw new Error(`Cornerstone tool group ${id}-tools already exists`);
@@ -41,7 +54,7 @@ export function openStackSession(element: HTMLDivElement, onViewChange: (state: 
     toolGroup.setToolActive(tool.toolName, { bindings: [...bindings] });
   }
   for (const { instance, strategy } of Object.values(maskTools)) {
-    toolGroup.addToolInstance(instance, BrushTool.toolName, { activeStrategy: strategy, brushSize: 12 });
+    toolGroup.addToolInstance(instance, BrushTool.toolName, { activeStrategy: strategy });
   }
   toolGroup.addViewport(id, engine.id);
   let primary: PrimaryTool = 'window-level';
@@ -72,6 +85,11 @@ export function openStackSession(element: HTMLDivElement, onViewChange: (state: 
       viewport.render();
       publish();
     },
+    setWindow({ center, width }) {
+      viewport.setProperties({ voiRange: utilities.windowLevel.toLowHighRange(width, center) });
+      viewport.render();
+      publish();
+    },
     setPrimaryTool(tool) {
       if (tool === primary) return;
       // Passive, not disabled: a tool left passive still shows nothing and keeps its configuration.
@@ -79,13 +97,17 @@ export function openStackSession(element: HTMLDivElement, onViewChange: (state: 
       toolGroup.setToolActive(primaryToolName(tool), { bindings: primaryBinding });
       primary = tool;
     },
+    setBrushRadius(radius) {
+      toolUtilities.segmentation.setBrushSizeForToolGroup(toolGroup.id, radius);
+    },
     close() {
       closed = true;
       resizeObserver.disconnect();
       element.removeEventListener(Enums.Events.VOI_MODIFIED, publish);
+      element.removeEventListener('keydown', keepKeysFromCornerstone, { capture: true });
       ToolGroupManager.destroyToolGroup(toolGroup.id);
+      // The engine is the page's and stays; only this viewport leaves it.
       engine.disableElement(id);
-      engine.destroy();
     },
   };
 }

@@ -8,7 +8,6 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createModelLibrary } from '../../main/models/model-library';
-import { createTrainingService } from '../../main/training/service';
 import { writePngPairs } from '../fixtures/png-pairs';
 import { ScriptedTrainer } from '../fixtures/scripted-trainer';
 import { NARROW_ALBUNET, writeSmallModel } from '../fixtures/small-models';
@@ -51,11 +50,7 @@ describe.skipIf(!hasChromium)(`the settings panel in Chromium${chromiumNote}`, (
       const { dataDir, ref } = await dataDirWithModel();
       initialRef = ref;
       pngFolder = writePngPairs(path.join(dataDir, 'pngs'), 6, SIDE);
-      workstation = await openWorkstation({
-        dataDir,
-        handlers: (services) =>
-          createTrainingService({ dataDir, events: services.events, library: createModelLibrary(dataDir), startTrainer: trainer.start, throttleMs: 100 }).handlers,
-      });
+      workstation = await openWorkstation({ dataDir, training: { startTrainer: trainer.start, throttleMs: 100 } });
       page = workstation.page;
     }, 240_000);
     afterAll(() => workstation?.close());
@@ -167,13 +162,14 @@ describe.skipIf(!hasChromium)(`the settings panel in Chromium${chromiumNote}`, (
       const { page, dataDir } = workstation;
       await openSettings(page, workstation.server.url);
       await choosePngFolder(page, writePngPairs(path.join(dataDir, 'pngs'), 5, SIDE));
+      await page.getByTestId('training-start-scratch').check();
       await page.getByTestId('training-epochs').fill('1');
       await page.getByTestId('training-start').click();
       const ended = page.locator('[data-testid="training-status"]:is([data-state="finished"], [data-state="failed"])');
       await ended.waitFor({ timeout: 240_000 });
       await shot(page, '08-real-run');
       if ((await ended.getAttribute('data-state')) === 'failed') {
-        throw new Error(`the training run failed: ${await page.getByTestId('training-error').textContent()}`);
+        throw new Error(`the training run failed: ${await page.getByTestId('training-end').textContent()}`);
       }
       await expect(page.getByTestId('score-candidate').textContent()).resolves.toMatch(/unet-light@/);
       await expect(page.getByTestId('chart-dice').getAttribute('data-points')).resolves.not.toBe('0');

@@ -43,13 +43,15 @@ export interface WorkstationOptions {
   handlers?: (services: Services) => Partial<ApiHandlers>;
   /** the first run's bundled model and samples (none by default: a bare data directory) */
   firstRun?: ServicesOptions['firstRun'];
+  /** a scripted stand-in for the trainer's worker behind the real training service */
+  training?: ServicesOptions['training'];
 }
 
 export async function openWorkstation(options: WorkstationOptions = {}): Promise<Workstation> {
   const staticDir = await ensureRendererBuilt();
   mkdirSync(artifacts, { recursive: true });
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'pleura-e2e-'));
-  const services = createServices({ dataDir, shell: 'browser', version: '0.0.0-e2e', firstRun: options.firstRun });
+  const services = createServices({ dataDir, shell: 'browser', version: '0.0.0-e2e', firstRun: options.firstRun, training: options.training });
   const handlers = { ...services.handlers, ...options.handlers?.(services) };
   const server = await startLoopbackServer({ handlers, events: services.events, staticDir });
   const { browser, page, pageErrors } = await launchChromium();
@@ -67,6 +69,18 @@ export async function openWorkstation(options: WorkstationOptions = {}): Promise
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Waits (outside a test too, where expect.poll cannot) until the worklist lists `rows` studies, none waiting for triage. */
+export async function waitForWorklistSettled(page: Page, rows: number): Promise<void> {
+  await page.waitForFunction(
+    (count) => {
+      const listed = [...document.querySelectorAll('[data-testid="worklist-row"]')];
+      return listed.length === count && listed.every((row) => !['pending', 'queued', 'running'].includes(row.getAttribute('data-status') ?? 'pending'));
+    },
+    rows,
+    { timeout: 120_000, polling: 500 },
+  );
 }
 
 /** Debian's Chromium with one page, its page errors and console errors collected. */

@@ -89,7 +89,7 @@ describe.skipIf(!hasChromium)(`triage workflow in Chromium (end to end)${chromiu
     expect(positives.length, 'the demonstration model flags some of the sample phantoms').toBeGreaterThan(0);
     // Suspected pneumothorax first, by score, then the rest.
     expect(flags.slice(0, positives.length).every((flag) => flag === 'positive')).toBe(true);
-    expect(flags.slice(positives.length).every((flag) => flag === 'negative')).toBe(true);
+    expect(flags.slice(positives.length).every((flag) => flag === 'not-flagged')).toBe(true);
     const scores = positives.map((row) => row.score!);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
     // Words beside the colour.

@@ -7,6 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiArgs, TriageJob, WorklistRow, WorkstationSettings } from '../../main/api/contract';
 import { startLoopbackServer, type LoopbackServer } from '../../main/transports/loopback/server';
+import { DEFAULT_INTENDED_USE } from '../../main/triage/intended-use';
 import { createTestServices } from '../fixtures/api/test-services';
 import { ensureRendererBuilt } from '../renderer/renderer-build';
 import { studyRow } from '../renderer/routes/worklist/worklist-rows';
@@ -15,7 +16,7 @@ import { artifacts, chromiumNote, hasChromium, launchChromium } from './support'
 const studies = 5000;
 const sampleFolder = '/data/pleura/samples';
 
-/** In the main side's priority order: 400 positives by score, 1,500 untriaged, 200 stale, negatives, 100 errors. */
+/** In the main side's priority order: 400 positives by score, 1,500 untriaged, 200 stale, not flagged, 100 errors. */
 function priorityOrderedRows(): WorklistRow[] {
   return Array.from({ length: studies }, (_, i) => {
     const uid = `1.2.3.${i}`;
@@ -23,8 +24,8 @@ function priorityOrderedRows(): WorklistRow[] {
     const row = { patientName: `Patient^${String((i * 7919) % studies).padStart(4, '0')}`, accessionNumber: `ACC-${String(i).padStart(5, '0')}` };
     if (i < 400) return studyRow(uid, { flag: 'positive', score: 0.99 - i / 1000, areaCm2: 40 - i / 20, side: i % 2 ? 'left' : 'right' }, row);
     if (i < 1900) return studyRow(uid, null, row);
-    if (i < 2100) return studyRow(uid, { state: 'stale', flag: 'negative', score: 0.1 }, row);
-    if (i < 4900) return studyRow(uid, { flag: 'negative', score: 0.2 - i / 100_000, areaCm2: 0 }, row);
+    if (i < 2100) return studyRow(uid, { state: 'stale', words: 'Stale — re-triage' }, row);
+    if (i < 4900) return studyRow(uid, { flag: 'not-flagged', maxProbability: 0.2 - i / 100_000 }, row);
     return studyRow(uid, { state: 'error' }, row);
   });
 }
@@ -33,7 +34,7 @@ describe.skipIf(!hasChromium)(`the worklist with ${studies} studies in Chromium$
   const { handlers, events } = createTestServices();
   let rows = priorityOrderedRows();
   let worklistFetches = 0;
-  let settings: WorkstationSettings = { autoTriage: false, thresholds: { kind: 'card' }, engine: 'auto', tta: 'none', reviewer: 'tester', ensemble: [] };
+  let settings: WorkstationSettings = { autoTriage: false, thresholds: { kind: 'card' }, engine: 'auto', tta: 'none', reviewer: 'tester', ensemble: [], intendedUse: DEFAULT_INTENDED_USE };
   const triageStarts: ApiArgs<'triage.start'>[] = [];
   let job: TriageJob | null = null;
   let server: LoopbackServer;
@@ -52,7 +53,7 @@ describe.skipIf(!hasChromium)(`the worklist with ${studies} studies in Chromium$
     server = await startLoopbackServer({
       handlers: {
         ...handlers,
-        'app.info': async () => ({ ...(await handlers['app.info']({})), roots: [sampleFolder], demo: { sampleFolder, modelRef: 'pleura-demo@1.0.0', note: 'A demonstration model trained on synthetic images.' } }),
+        'app.info': async () => ({ ...(await handlers['app.info']({})), roots: [sampleFolder], demo: { sampleFolder, modelRef: 'pleura-demo@1.0.0', note: 'A demonstration model trained on synthetic images.', preparing: false } }),
         'studies.worklist': async () => {
           worklistFetches++;
           return rows;

@@ -1,13 +1,15 @@
 import { writeNpy } from '../npy';
 import { reportFileError } from '../file-error';
 import { CliUsageError, type CliCommand } from '../run';
-import { ensembleArgs, ensembleFlags, ensembleUsage, withEnsemble, type EnsembleArgs } from '../ensemble-flags';
+import { ensembleArgs, ensembleFlags, ensembleUsage, modelDirsOrCurrent, withEnsemble, type EnsembleArgs } from '../ensemble-flags';
+import { modelRef } from '../../../ml/io/model-card';
 import { inferRadiograph } from '../../../ml/infer';
 import { inferenceModels } from '../../inference/load-ensemble';
 import { toRadiograph } from '../../inference/radiograph';
 import { createDecodePool } from '../../studies/decode-pool';
+import { isDemonstrationModel } from '../../triage/triage-config';
 
-const usage = `predict FILE.dcm --model DIR [--model DIR2 …] ${ensembleUsage} [--model-size] --out PROB.npy`;
+const usage = `predict FILE.dcm [--model DIR …] ${ensembleUsage} [--model-size] --out PROB.npy`;
 
 type PredictArgs = EnsembleArgs & {
   file: string;
@@ -18,7 +20,7 @@ type PredictArgs = EnsembleArgs & {
 export const predict: CliCommand = {
   usage,
   summary:
-    'probability map of one radiograph from one model folder or a weighted ensemble (flip TTA by default); writes float32 [rows, columns] .npy at the source size (--model-size: at the model size) and prints JSON with timings, engines and the classifier probability',
+    'probability map of one radiograph from the current model (installing the bundled demonstration model where none is), one model folder or a weighted ensemble (flip TTA by default); writes float32 [rows, columns] .npy at the source size (--model-size: at the model size) and prints JSON with the models, timings, engines and the classifier probability',
   options: {
     ...ensembleFlags,
     'model-size': { type: 'boolean', default: false },
@@ -36,7 +38,9 @@ export const predict: CliCommand = {
     } finally {
       await pool.close();
     }
-    return withEnsemble(args.models, args.engine, async (members) => {
+    const dirs = await modelDirsOrCurrent(args.models);
+    if (dirs === null) return 1;
+    return withEnsemble(dirs, args.engine, async (members) => {
       try {
         const inference = await inferRadiograph(toRadiograph(image), inferenceModels(members, args.size), {
           tta: args.tta,
@@ -50,7 +54,9 @@ export const predict: CliCommand = {
           out: args.out,
           shape: [rows, columns],
           tta: args.tta,
-          models: members.map(({ dir, engine }, k) => ({
+          models: members.map(({ dir, card, engine }, k) => ({
+            ref: modelRef(card),
+            demonstration: isDemonstrationModel(card),
             dir,
             arch: engine.loaded.arch,
             inputSize: args.size ?? engine.loaded.input.size,
@@ -75,7 +81,6 @@ function predictArgs(positionals: string[], values: Record<string, unknown>): Pr
     throw new CliUsageError(`${message}\nusage: pleura ${usage}`);
   };
   if (positionals.length !== 1) fail('predict takes exactly one DICOM file');
-  if (((values.model as string[] | undefined) ?? []).length === 0) fail('give at least one --model DIR');
   if (typeof values.out !== 'string') fail('give --out PROB.npy');
   return { ...ensembleArgs(values, fail), file: positionals[0], modelSize: values['model-size'] === true, out: values.out as string };
 }

@@ -2,16 +2,14 @@
 // the command that started it ends (serve-lifecycle.ts). Operations are logged to stderr and <dataDir>/logs.
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startLoopbackServer } from '../../transports/loopback/server';
 import { resolveDataDir } from '../../services/data-dir';
 import { openOperationLog } from '../../services/operation-log';
 import { bundledModelDir } from '../../first-run/first-run';
 import { openServicesFor } from '../open-services';
+import { repositoryRoot } from '../repository-root';
 import { CliUsageError, type CliCommand } from '../run';
 import { closeWithin, STOP_GRACE_MS, stopRequested } from '../serve-lifecycle';
-
-const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export const serve: CliCommand = {
   usage: 'serve [--port N]',

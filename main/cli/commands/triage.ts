@@ -1,25 +1,21 @@
 // `pleura triage FOLDER --out DIR`: every radiograph under FOLDER through the current model (or the models given),
 // with results.json, a SIIM submission.csv and a heatmap per image written to DIR. FOLDER is only ever read.
 import path from 'node:path';
-import { createModelLibrary } from '../../models/model-library';
 import { checkOutputFolder, OutputFolderError } from '../../triage/output-folder';
 import { RESULTS_FILE, SUBMISSION_FILE } from '../../triage/report';
 import { presetChoice, RuleChoiceError, thresholdsChoice, type RuleChoice } from '../../triage/rule-choice';
 import { triageFolder, type TriageProgress } from '../../triage/triage-folder';
-import { ensembleArgs, ensembleFlags, ensembleUsage, withEnsemble, type EnsembleArgs } from '../ensemble-flags';
+import { ensembleArgs, ensembleFlags, ensembleUsage, modelDirsOrCurrent, withEnsemble, type EnsembleArgs } from '../ensemble-flags';
 import { CliUsageError, type CliCommand } from '../run';
 
 const usage = `triage FOLDER --out DIR [--model DIR …] ${ensembleUsage} [--thresholds TOP,MIN_AREA,BOTTOM | --preset NAME]`;
-
-export const NO_CURRENT_MODEL =
-  'no current model; install one with `pleura models install` or `pleura import-torch … --install --set-current`, or pass --model';
 
 type TriageArgs = EnsembleArgs & { folder: string; out: string; rule: RuleChoice | undefined };
 
 export const triage: CliCommand = {
   usage,
   summary:
-    'triage every DICOM file under FOLDER with the current model (or --model folders, a weighted ensemble): writes DIR/results.json (flag, score, areas, side, findings, timings per image; errors listed), DIR/submission.csv (SIIM format) and DIR/heatmaps/<SOPInstanceUID>.png; progress on stderr. The rule is the first model card\'s unless --thresholds or --preset is given',
+    'triage every frontal chest radiograph under FOLDER with the current model (or --model folders, a weighted ensemble); other images are listed as not assessed, with the reason, and never sent to a model. Writes DIR/results.json (flag, words, peak probability, score, areas, side, findings, timings per image; errors listed), DIR/submission.csv (SIIM format) and DIR/heatmaps/<SOPInstanceUID>.png; progress on stderr. The rule is the first model card\'s unless --thresholds or --preset is given',
   options: { ...ensembleFlags, out: { type: 'string' }, thresholds: { type: 'string' }, preset: { type: 'string' } },
   async run({ positionals, values }) {
     const args = triageArgs(positionals, values);
@@ -29,17 +25,14 @@ export const triage: CliCommand = {
       if (error instanceof OutputFolderError) throw new CliUsageError(error.message);
       throw error;
     }
-    const dirs = args.models.length ? args.models : await currentModelDir();
-    if (dirs === null) {
-      process.stderr.write(`pleura: ${NO_CURRENT_MODEL}\n`);
-      return 1;
-    }
+    const dirs = await modelDirsOrCurrent(args.models);
+    if (dirs === null) return 1;
     return withEnsemble(dirs, args.engine, async (members) => {
       try {
         const report = await triageFolder({ ...args, members, onProgress: writeProgress });
         const { summary } = report;
         process.stdout.write(
-          `${JSON.stringify({ out: path.resolve(args.out), results: RESULTS_FILE, submission: SUBMISSION_FILE, models: report.models.map((m) => m.ref), ...summary })}\n`,
+          `${JSON.stringify({ out: path.resolve(args.out), results: RESULTS_FILE, submission: SUBMISSION_FILE, models: report.models.map((m) => m.ref), demonstrationModel: report.demonstrationModel, ...summary })}\n`,
         );
         return 0;
       } catch (error) {
@@ -51,13 +44,8 @@ export const triage: CliCommand = {
   },
 };
 
-async function currentModelDir(): Promise<string[] | null> {
-  const current = await createModelLibrary().currentModel();
-  return current ? [current.dir] : null;
-}
-
 function writeProgress({ done, total, entry, ms }: TriageProgress): void {
-  const verdict = entry.status === 'ok' ? `${entry.flag} ${entry.score.toFixed(3)}` : `error ${entry.error.code}: ${entry.error.message}`;
+  const verdict = entry.status === 'error' ? `error ${entry.error.code}: ${entry.error.message}` : entry.words;
   process.stderr.write(`[${done}/${total}] ${entry.path}  ${verdict}  ${Math.round(ms)} ms\n`);
 }
 

@@ -18,10 +18,16 @@ export const MAX_PNG_BYTES = 64 * 2 ** 20;
 /** Pixels per side: SIIM's PNG conversions are 1024, the largest radiographs about 4300 */
 export const MAX_PNG_SIDE = 8192;
 
-export async function loadPngPairs(folder: string, size: number): Promise<TrainingSet> {
+/** The PNG names under FOLDER/images/ and FOLDER/masks/, sorted. */
+export async function pngListing(folder: string): Promise<{ images: string[]; masks: string[] }> {
   // One after the other, so a folder missing both is reported by its images/ every time.
   const images = await pngNames(folder, PNG_IMAGES);
   const masks = await pngNames(folder, PNG_MASKS);
+  return { images, masks };
+}
+
+export async function loadPngPairs(folder: string, size: number): Promise<TrainingSet> {
+  const { images, masks } = await pngListing(folder);
   const maskSet = new Set(masks);
   const items: TrainingItem[] = [];
   let skipped = 0;

@@ -1,13 +1,15 @@
-// The exports launcher (`/exports`, optionally `?studies=uid,uid`): pick a destination folder, choose what to write
-// (DICOM SEG, Secondary Capture, the SIIM CSV, the HTML report), run it, and see every file written and every image
-// that could not be exported. The service refuses the source folder and any scanned folder, and says so.
+// The exports launcher (`/exports`): pick a destination folder, choose what to write (DICOM SEG, Secondary Capture,
+// the SIIM CSV, the HTML report), run it, and see every file written and every image that could not be exported.
+// Opened from the worklist it exports the studies chosen there (its selection, else what its filter shows); from the
+// menu, every triaged study. The service refuses the source folder and any scanned folder, and says so.
 import { useState, type FormEvent } from 'react';
-import { useLocation } from 'react-router-dom';
+import { Link, useLocation } from 'react-router-dom';
 import type { AppInfo, ExportKind, ExportResult } from '../../../main/api/contract';
 import { useApi, useApiQuery } from '../../app/api-context';
 import { errorMessage } from '../../app/error-message';
 import { PathField } from '../../app/PathField';
-import { exportKinds, exportSummary, folderProblem, kindLabel, studiesFromQuery } from './export-plan';
+import { exportsPath } from '../paths';
+import { exportKinds, exportsStateOf, exportSummary, folderProblem, kindLabel } from './export-plan';
 import './exports.css';
 
 export function ExportsRoute() {
@@ -28,7 +30,7 @@ export function ExportsRoute() {
 
 function ExportForm({ info }: { info: AppInfo }) {
   const client = useApi();
-  const studyInstanceUids = studiesFromQuery(useLocation().search);
+  const chosen = exportsStateOf(useLocation().state);
   const [folder, setFolder] = useState('');
   const [kinds, setKinds] = useState<ExportKind[]>(exportKinds.map((option) => option.kind));
   const [running, setRunning] = useState(false);
@@ -49,7 +51,7 @@ function ExportForm({ info }: { info: AppInfo }) {
     setProblem(null);
     setResult(null);
     try {
-      setResult(await client.invoke('exports.run', { folder: folder.trim(), kinds, studyInstanceUids }));
+      setResult(await client.invoke('exports.run', { folder: folder.trim(), kinds, studyInstanceUids: chosen ? [...chosen.studyInstanceUids] : undefined }));
     } catch (error) {
       setProblem(`The export failed: ${errorMessage(error)}`);
     } finally {
@@ -60,10 +62,16 @@ function ExportForm({ info }: { info: AppInfo }) {
   return (
     <>
       <form className="exports__form" onSubmit={submit} noValidate aria-label="Export results">
-        <p className="muted" data-testid="export-scope">
-          {studyInstanceUids
-            ? `Exports the ${studyInstanceUids.length} chosen ${studyInstanceUids.length === 1 ? 'study' : 'studies'}.`
-            : 'Exports every triaged study on the worklist.'}{' '}
+        <p className="muted" data-testid="export-scope" data-studies={chosen?.studyInstanceUids.length}>
+          {chosen ? `Exports ${chosen.scope}.` : 'Exports every triaged study on the worklist.'}{' '}
+          {chosen && (
+            <>
+              <Link to={exportsPath} replace data-testid="export-scope-all">
+                Export every triaged study instead
+              </Link>
+              .{' '}
+            </>
+          )}
           Files go into the folder you choose, never into the scanned folders.
         </p>
         <PathField label="Destination folder" value={folder} onChange={setFolder} canPick={info.canPickFolder} testId="export-folder" disabled={running} />

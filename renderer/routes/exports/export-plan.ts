@@ -1,6 +1,7 @@
 // The exports launcher's choices in words, the checks made before anything is sent, and the outcome summarised.
 // The service decides the rest (it refuses a scanned folder or a source folder, and says which).
 import type { ExportKind, ExportResult } from '../../../main/api/contract';
+import type { ExportsState } from '../paths';
 
 export const exportKinds: { kind: ExportKind; label: string; detail: string; testId: string }[] = [
   { kind: 'seg', label: 'DICOM SEG', detail: 'one segmentation per reviewed or flagged image, referencing its source image', testId: 'export-kind-seg' },
@@ -31,9 +32,25 @@ export function exportSummary(result: ExportResult): string {
   return failed === 0 ? `${files}.` : `${files}; ${failed} ${failed === 1 ? 'item' : 'items'} could not be exported.`;
 }
 
-/** Studies handed over in the route's query (`?studies=uid,uid`), e.g. the worklist's selection; none means all triaged. */
-export function studiesFromQuery(search: string): string[] | undefined {
-  const value = new URLSearchParams(search).get('studies');
-  const uids = value?.split(',').map((uid) => uid.trim()).filter(Boolean) ?? [];
-  return uids.length > 0 ? uids : undefined;
+const studies = (count: number) => (count === 1 ? 'study' : 'studies');
+
+/**
+ * The worklist's Export button: what it exports — the studies selected there, else those its filter shows, else
+ * (no state) every triaged study — and its label, which says so.
+ */
+export function worklistExport(selected: readonly string[], shown: readonly string[], filtered: boolean): { label: string; state: ExportsState | null } {
+  if (selected.length > 0) {
+    return { label: `Export ${selected.length} selected`, state: { studyInstanceUids: selected, scope: `the ${selected.length} selected ${studies(selected.length)}` } };
+  }
+  if (filtered) {
+    return { label: `Export ${shown.length} shown`, state: { studyInstanceUids: shown, scope: `the ${shown.length} ${studies(shown.length)} the worklist's filter shows` } };
+  }
+  return { label: 'Export all', state: null };
+}
+
+/** The launcher's route state as the worklist left it, or null (opened from the menu: every triaged study). */
+export function exportsStateOf(state: unknown): ExportsState | null {
+  if (typeof state !== 'object' || state === null) return null;
+  const { studyInstanceUids, scope } = state as Partial<ExportsState>;
+  return Array.isArray(studyInstanceUids) && typeof scope === 'string' ? { studyInstanceUids, scope } : null;
 }

@@ -12,10 +12,11 @@ import { cardRule } from './model-card-facts';
 import { EnsemblePanel } from './EnsemblePanel';
 import { ModelList } from './ModelList';
 import { ThresholdsPanel } from './ThresholdsPanel';
-import { TrainingForm } from './TrainingForm';
+import { TrainingForm, type StartingModel } from './TrainingForm';
 import { TrainingStatus } from './TrainingStatus';
 import { useTraining } from './use-training';
 import { useWorkstationSettings } from './use-workstation-settings';
+import { IntendedUsePanel } from './IntendedUsePanel';
 import { WorkflowPanel } from './WorkflowPanel';
 import './settings.css';
 
@@ -51,8 +52,8 @@ export function SettingsRoute() {
         <TriageSettings system={system} models={models} />
         <section className="settings__panel">
           <h1>Train a model</h1>
-          {info.state === 'ok' ? (
-            <TrainingForm info={info.value} disabled={active || training.busy || !training.loaded} onStart={training.start} />
+          {info.state === 'ok' && models.state !== 'loading' ? (
+            <TrainingForm info={info.value} currentModel={startingModel(models)} disabled={active || training.busy || !training.loaded} onStart={training.start} />
           ) : info.state === 'error' ? (
             <p className="settings__problem" role="alert">{info.message}</p>
           ) : null}
@@ -80,6 +81,12 @@ export function SettingsRoute() {
   );
 }
 
+/** The current model a run can start from; none when no usable model is current (or the list could not be read). */
+function startingModel(models: Loadable<ModelEntry[]>): StartingModel | null {
+  const current = models.state === 'ok' ? models.value.find((model) => model.current) : undefined;
+  return current?.card ? { ref: current.ref, arch: current.card.architecture.name, size: current.card.input.size } : null;
+}
+
 function TriageSettings({ system, models }: { system: Loadable<SystemInfo>; models: Loadable<ModelEntry[]> }) {
   const { settings, busy, problem, update } = useWorkstationSettings();
   const currentCard = models.state === 'ok' ? (models.value.find((model) => model.current)?.card ?? null) : null;
@@ -98,6 +105,7 @@ function TriageSettings({ system, models }: { system: Loadable<SystemInfo>; mode
           />
           <EnginePanel settings={settings.value} system={system} busy={busy} onSave={update} />
           <WorkflowPanel settings={settings.value} busy={busy} onSave={update} />
+          <IntendedUsePanel settings={settings.value} busy={busy} onSave={update} />
           {models.state === 'ok' && <EnsemblePanel models={models.value} members={settings.value.ensemble} busy={busy} onSave={update} />}
         </div>
       ) : settings.state === 'error' ? (

@@ -1,13 +1,18 @@
-// What to train on and how: the data (reviewed studies, a DICOM folder with its SIIM mask table, PNG pairs), the
-// plan, the input size and the epochs. Folders come from the native dialog where the shell has one, else a path.
+// What to train on and how: the data (reviewed studies, a DICOM folder with its SIIM mask table, PNG pairs), where
+// the run starts (the current model — its weights, architecture, input size and thresholds — or scratch), the plan,
+// the input size (from scratch only) and the epochs. Folders come from the native dialog where the shell has one,
+// else a path. The values are kept across pages.
 import { useState, type FormEvent } from 'react';
 import type { AppInfo, TrainingData, TrainingPlanName, TrainingRequest } from '../../../main/api/contract';
 import { PathField } from '../../app/PathField';
+import { keepFormValues, keptFormValues, startOf, trainingRequest, trainingSizes, type TrainingFormValues } from './training-form-values';
 
-type DataKind = TrainingData['kind'];
-type Props = { info: AppInfo; disabled: boolean; onStart: (request: TrainingRequest) => void };
+/** The current model as the form names it. */
+export type StartingModel = { ref: string; arch: string; size: number };
 
-const dataKinds: { kind: DataKind; label: string }[] = [
+type Props = { info: AppInfo; currentModel: StartingModel | null; disabled: boolean; onStart: (request: TrainingRequest) => void };
+
+const dataKinds: { kind: TrainingData['kind']; label: string }[] = [
   { kind: 'reviewed', label: 'Reviewed studies' },
   { kind: 'dicom-folder', label: 'DICOM folder + mask table' },
   { kind: 'png-pairs', label: 'PNG image/mask pairs' },
@@ -17,26 +22,21 @@ const plans: { plan: TrainingPlanName; label: string }[] = [
   { plan: 'first-place', label: 'First place (four stages)' },
   { plan: 'fourth-place', label: 'Fourth place' },
 ];
-const sizes = [256, 512, 1024] as const;
 
-export function TrainingForm({ info, disabled, onStart }: Props) {
-  const [kind, setKind] = useState<DataKind>('reviewed');
-  const [folder, setFolder] = useState('');
-  const [labels, setLabels] = useState('');
-  const [plan, setPlan] = useState<TrainingPlanName>('quick');
-  const [size, setSize] = useState<(typeof sizes)[number]>(256);
-  const [epochs, setEpochs] = useState(2);
-
-  const data: TrainingData | null =
-    kind === 'reviewed'
-      ? { kind }
-      : kind === 'png-pairs'
-        ? folder.trim() ? { kind, folder: folder.trim() } : null
-        : folder.trim() && labels.trim() ? { kind, folder: folder.trim(), labels: labels.trim() } : null;
+export function TrainingForm({ info, currentModel, disabled, onStart }: Props) {
+  const [values, setValues] = useState(keptFormValues);
+  const update = (change: Partial<TrainingFormValues>) =>
+    setValues((previous) => {
+      const next = { ...previous, ...change };
+      keepFormValues(next);
+      return next;
+    });
+  const start = startOf(values, currentModel !== null);
+  const request = trainingRequest(values, currentModel !== null);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (data) onStart({ data, plan, size, epochs });
+    if (request) onStart(request);
   };
 
   return (
@@ -45,33 +45,71 @@ export function TrainingForm({ info, disabled, onStart }: Props) {
         <legend>Data</legend>
         {dataKinds.map((option) => (
           <label key={option.kind} className="training-form__choice">
-            <input type="radio" name="data-kind" value={option.kind} checked={kind === option.kind} onChange={() => setKind(option.kind)} data-testid={`data-${option.kind}`} />
+            <input type="radio" name="data-kind" value={option.kind} checked={values.kind === option.kind} onChange={() => update({ kind: option.kind })} data-testid={`data-${option.kind}`} />
             {option.label}
           </label>
         ))}
-        {kind !== 'reviewed' && (
-          <PathField label={kind === 'png-pairs' ? 'Image/mask folder' : 'DICOM folder'} value={folder} onChange={setFolder} canPick={info.canPickFolder} testId="data-folder" />
+        {values.kind !== 'reviewed' && (
+          <PathField label={values.kind === 'png-pairs' ? 'Image/mask folder' : 'DICOM folder'} value={values.folder} onChange={(folder) => update({ folder })} canPick={info.canPickFolder} testId="data-folder" />
         )}
-        {kind === 'dicom-folder' && <PathField label="Mask table (CSV)" value={labels} onChange={setLabels} canPick={false} testId="data-labels" />}
+        {values.kind === 'dicom-folder' && <PathField label="Mask table (CSV)" value={values.labels} onChange={(labels) => update({ labels })} canPick={false} testId="data-labels" />}
+      </fieldset>
+      <fieldset className="training-form__start">
+        <legend>Start from</legend>
+        <label className="training-form__choice">
+          <input
+            type="radio"
+            name="training-start"
+            value="current-model"
+            checked={start === 'current-model'}
+            disabled={currentModel === null}
+            onChange={() => update({ start: 'current-model' })}
+            data-testid="training-start-current"
+          />
+          {currentModel
+            ? `The current model, ${currentModel.ref}: its weights, ${currentModel.arch} at ${currentModel.size} × ${currentModel.size} and its thresholds`
+            : 'The current model'}
+        </label>
+        <label className="training-form__choice">
+          <input type="radio" name="training-start" value="scratch" checked={start === 'scratch'} onChange={() => update({ start: 'scratch' })} data-testid="training-start-scratch" />
+          Scratch: random weights, a new model
+        </label>
+        {currentModel === null && (
+          <p className="training-form__note muted" data-testid="training-start-note">
+            No model is current, so a run can only start from scratch.
+          </p>
+        )}
       </fieldset>
       <div className="training-form__row">
         <label>
           Plan
-          <select value={plan} onChange={(e) => setPlan(e.target.value as TrainingPlanName)} data-testid="training-plan">
+          <select value={values.plan} onChange={(e) => update({ plan: e.target.value as TrainingPlanName })} data-testid="training-plan">
             {plans.map((p) => <option key={p.plan} value={p.plan}>{p.label}</option>)}
           </select>
         </label>
         <label>
           Size
-          <select value={size} onChange={(e) => setSize(Number(e.target.value) as (typeof sizes)[number])} data-testid="training-size">
-            {sizes.map((s) => <option key={s} value={s}>{s} × {s}</option>)}
-          </select>
+          {start === 'current-model' && currentModel ? (
+            <span className="training-form__fixed" data-testid="training-size-fixed">{currentModel.size} × {currentModel.size} (the model's)</span>
+          ) : (
+            <select value={values.size} onChange={(e) => update({ size: Number(e.target.value) as TrainingFormValues['size'] })} data-testid="training-size">
+              {trainingSizes.map((s) => <option key={s} value={s}>{s} × {s}</option>)}
+            </select>
+          )}
         </label>
         <label>
           Epochs
-          <input type="number" min={1} max={500} value={epochs} onChange={(e) => setEpochs(Math.max(1, Math.round(Number(e.target.value) || 1)))} className="training-form__epochs" data-testid="training-epochs" />
+          <input
+            type="number"
+            min={1}
+            max={500}
+            value={values.epochs}
+            onChange={(e) => update({ epochs: Math.max(1, Math.round(Number(e.target.value) || 1)) })}
+            className="training-form__epochs"
+            data-testid="training-epochs"
+          />
         </label>
-        <button type="submit" className="button button--primary" disabled={disabled || !data} data-testid="training-start">
+        <button type="submit" className="button button--primary" disabled={disabled || !request} data-testid="training-start">
           Start training
         </button>
       </div>

@@ -1,6 +1,7 @@
-// The run in progress or just ended: overall and epoch progress bars, ETA and speed, the live curves (loss,
-// validation Dice, learning rate), and Cancel / Resume.
-import type { TrainingRun } from '../../../main/api/contract';
+// The run in progress or just ended: what it started from, overall and epoch progress bars, ETA and speed, the live
+// curves (loss, validation Dice, learning rate on a log scale), why it ended, and Cancel / Resume (only for a run
+// that left a checkpoint to go on from).
+import type { TrainingEnd, TrainingRun } from '../../../main/api/contract';
 import { formatNumber } from '../../app/format';
 import { LineChart } from './LineChart';
 
@@ -23,6 +24,9 @@ export function formatEta(seconds: number): string {
   return minutes < 60 ? `${minutes} min ${s % 60} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
 }
 
+/** Ends that are problems are shown as one; the run's error then is the end's own message. */
+const failedEnds: readonly TrainingEnd['kind'][] = ['failed', 'stopped-by-force'];
+
 type Props = { run: TrainingRun; busy: boolean; onCancel: () => void; onResume: () => void };
 
 export function TrainingStatus({ run, busy, onCancel, onResume }: Props) {
@@ -30,6 +34,7 @@ export function TrainingStatus({ run, busy, onCancel, onResume }: Props) {
   const totalEpochs = progress?.totalEpochs ?? run.request.epochs;
   const position = progress?.at ?? 0;
   const active = run.state === 'running' || run.state === 'cancelling';
+  const failedEnd = run.end !== null && failedEnds.includes(run.end.kind);
   return (
     <section className="training-status" data-testid="training-status" data-state={run.state}>
       <header className="training-status__header">
@@ -48,7 +53,15 @@ export function TrainingStatus({ run, busy, onCancel, onResume }: Props) {
           </button>
         )}
       </header>
-      {run.error && <p className="settings__problem" role="alert" data-testid="training-error">{run.error}</p>}
+      <p className="training-status__origin muted" data-testid="training-origin">
+        {run.startedFrom ? `From ${run.startedFrom}` : 'From scratch'} · {run.request.plan} · {run.size} × {run.size} · {run.request.epochs} epoch{run.request.epochs === 1 ? '' : 's'}
+      </p>
+      {run.end && (
+        <p className={failedEnd ? 'settings__problem' : 'training-status__end'} role={failedEnd ? 'alert' : undefined} data-testid="training-end" data-kind={run.end.kind}>
+          {run.end.text}
+        </p>
+      )}
+      {run.error && !failedEnd && <p className="settings__problem" role="alert" data-testid="training-error">{run.error}</p>}
       <div className="training-status__bars">
         <label>
           Overall: {formatNumber(position, 1)} of {totalEpochs} epochs
@@ -57,7 +70,9 @@ export function TrainingStatus({ run, busy, onCancel, onResume }: Props) {
         <label>
           {progress
             ? `${progress.stage} (stage ${progress.stageIndex + 1}/${progress.stages}) · epoch ${progress.epoch}/${progress.epochs} · step ${progress.step}/${progress.stepsInEpoch}`
-            : 'Waiting for the first step…'}
+            : active
+              ? 'Waiting for the first step…'
+              : 'No step was trained'}
           <progress max={progress?.stepsInEpoch || 1} value={progress?.step ?? 0} data-testid="progress-epoch" />
         </label>
         <dl className="training-status__facts">
@@ -68,16 +83,25 @@ export function TrainingStatus({ run, busy, onCancel, onResume }: Props) {
         </dl>
       </div>
       <div className="training-status__charts">
-        <LineChart title="Loss" testId="chart-loss" xMax={totalEpochs} points={history.map((p) => ({ x: p.at, y: p.loss }))} format={(y) => y.toFixed(4)} />
+        <LineChart title="Loss" unit="loss" testId="chart-loss" xMax={totalEpochs} points={history.map((p) => ({ x: p.at, y: p.loss }))} format={(y) => y.toFixed(4)} />
         <LineChart
           title="Validation Dice"
+          unit="Dice"
           testId="chart-dice"
           xMax={totalEpochs}
           markers
           points={history.flatMap((p) => (p.valDice === null ? [] : [{ x: p.at, y: p.valDice }]))}
           format={(y) => y.toFixed(3)}
         />
-        <LineChart title="Learning rate" testId="chart-lr" xMax={totalEpochs} points={history.map((p) => ({ x: p.at, y: p.lr }))} format={(y) => y.toExponential(1)} />
+        <LineChart
+          title="Learning rate"
+          unit="learning rate"
+          testId="chart-lr"
+          xMax={totalEpochs}
+          scale="log"
+          points={history.map((p) => ({ x: p.at, y: p.lr }))}
+          format={(y) => y.toExponential(1)}
+        />
       </div>
     </section>
   );

@@ -2,7 +2,7 @@
 // (each producer writes its own), so every metric is read through a guard and a missing one shows as a dash.
 import type { ModelEntry } from '../../../main/api/contract';
 import type { PostProcessRule } from '../../../ml/post/rules';
-import { formatNumber, missing } from '../../app/format';
+import { formatDateTime, formatNumber, missing } from '../../app/format';
 
 export type ModelCard = NonNullable<ModelEntry['card']>;
 export type CardFact = { label: string; value: string };
@@ -37,12 +37,6 @@ export function cardRule(card: Pick<ModelCard, 'thresholds'>): PostProcessRule {
 /** The demonstration model (and any model trained here) says so in its notes; the panel shows that prominently. */
 export function notForClinicalUse(notes: string): boolean {
   return /not for clinical use/i.test(notes);
-}
-
-/** An ISO timestamp as "YYYY-MM-DD HH:MM UTC", the same on every machine. */
-export function formatTimestamp(iso: string): string {
-  const date = new Date(iso);
-  return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
 
 function trainingData(metrics: JsonRecord): string {
@@ -95,7 +89,7 @@ function otherMetrics(metrics: JsonRecord): string {
 
 function provenance({ source, file, seed, importedAt, tool }: ModelCard['provenance']): string {
   const origin = `${source}${file ? ` from ${file}` : ''}${seed === undefined ? '' : ` (seed ${seed})`}`;
-  return `${origin}, ${formatTimestamp(importedAt)} by ${tool}`;
+  return `${origin}, ${formatDateTime(importedAt)} by ${tool}`;
 }
 
 /** The card's facts in reading order; its notes are shown on their own (prominently when not for clinical use). */
@@ -112,6 +106,6 @@ export function cardFacts(card: ModelCard): CardFact[] {
     { label: 'Validation', value: validationScore(metrics) },
     { label: 'Other metrics', value: otherMetrics(metrics) },
     { label: 'Provenance', value: provenance(card.provenance) },
-    { label: 'Created', value: formatTimestamp(card.createdAt) },
+    { label: 'Created', value: formatDateTime(card.createdAt) },
   ];
 }

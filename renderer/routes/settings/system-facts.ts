@@ -18,11 +18,11 @@ export function hardwareLine({ cpu, memoryBytes, platform }: SystemInfo): string
   return `${cpu.model}, ${cpu.cores} core${cpu.cores === 1 ? '' : 's'}, ${formatMemory(memoryBytes)} memory, ${platform}`;
 }
 
-/** One engine in words: what it would run on, or why it cannot run here. */
+/** One engine in words: what it runs on here (main's words, e.g. "CUDA not found on this machine — running on CPU"), or why it cannot run. */
 export function engineLine(engine: Engine): string {
   const name = engineChoices.find((choice) => choice.value === engine.name)?.label ?? engine.name;
-  const state = engine.available ? `available, backend ${engine.backend ?? 'unknown'}` : 'not available';
-  return engine.detail ? `${name}: ${state} (${engine.detail})` : `${name}: ${state}`;
+  if (!engine.available) return engine.detail ? `${name}: not available (${engine.detail})` : `${name}: not available`;
+  return `${name}: ${engine.detail || `running on ${engine.backend ?? 'an unknown backend'}`}`;
 }
 
 /** Why a chosen engine will not run, or null when it will (or when auto picks among the others). */

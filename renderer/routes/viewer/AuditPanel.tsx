@@ -4,6 +4,7 @@ import { useState, type FormEvent } from 'react';
 import type { AuditEntry } from '../../../main/api/contract';
 import { useApi, useApiQuery } from '../../app/api-context';
 import { errorMessage } from '../../app/error-message';
+import { formatDateTime } from '../../app/format';
 import { PathField } from '../../app/PathField';
 
 type Props = { sopInstanceUid: string | null; revision: number };
@@ -39,7 +40,7 @@ function AuditLine({ entry }: { entry: AuditEntry }) {
         <strong>{entry.action}</strong> by {entry.who}
       </span>
       <time className="muted" dateTime={entry.at}>
-        {new Date(entry.at).toLocaleString()}
+        {formatDateTime(entry.at)}
       </time>
       {entry.detail && <span className="audit-panel__detail">{entry.detail}</span>}
       {entry.models.length > 0 && <span className="muted mono">{entry.models.join(', ')}</span>}

@@ -1,28 +1,32 @@
 // The radiologist's answer to a finding: confirm or reject it as it stands, or correct the mask with the brush and
-// the eraser (undo, redo) and save the edited mask. Unsaved edits must be saved or undone before a confirm or reject.
+// the eraser (their size, undo, redo) and save the edited mask. What is possible now is review-abilities.ts's call.
 import type { PrimaryTool } from '../../viewer/stack-mode';
+import { BrushSizeControl } from './BrushSizeControl';
+import type { ReviewAbilities } from './review-abilities';
+import { describeShortcut, titleOf, type ShortcutId } from './shortcuts';
 import { ToggleButton } from './ToggleButton';
+import type { BrushSize } from './use-brush-size';
 import type { MaskEditing } from './use-mask-editing';
 
 type Props = {
   editing: MaskEditing;
-  available: boolean;
-  busy: boolean;
+  can: ReviewAbilities;
+  brush: BrushSize;
   onDecide: (decision: 'confirmed' | 'rejected') => void;
   onSave: () => void;
 };
 
 const decisionButtons = [
-  { decision: 'confirmed', text: 'Confirm', label: 'Confirm the finding as shown', testId: 'review-confirm', className: 'button--ok' },
-  { decision: 'rejected', text: 'Reject', label: 'Reject the finding: no pneumothorax', testId: 'review-reject', className: 'button--danger' },
+  { decision: 'confirmed', text: 'Confirm', shortcut: 'confirm', testId: 'review-confirm', className: 'button--ok' },
+  { decision: 'rejected', text: 'Reject', shortcut: 'reject', testId: 'review-reject', className: 'button--danger' },
 ] as const;
 
-const toolButtons: { tool: PrimaryTool; label: string; testId: string; title: string }[] = [
-  { tool: 'brush', label: 'Brush', testId: 'brush-tool', title: 'Paint the mask (left drag)' },
-  { tool: 'eraser', label: 'Eraser', testId: 'eraser-tool', title: 'Erase from the mask (left drag)' },
+const toolButtons: { tool: PrimaryTool & ShortcutId; label: string; testId: string; title: string }[] = [
+  { tool: 'brush', label: 'Brush', testId: 'brush-tool', title: 'Paint the mask with the left button' },
+  { tool: 'eraser', label: 'Eraser', testId: 'eraser-tool', title: 'Erase from the mask with the left button' },
 ];
 
-export function ReviewControls({ editing, available, busy, onDecide, onSave }: Props) {
+export function ReviewControls({ editing, can, brush, onDecide, onSave }: Props) {
   const { tool, edited } = editing;
   return (
     <div className="toolbar review-controls" role="toolbar" aria-label="Review">
@@ -31,11 +35,11 @@ export function ReviewControls({ editing, available, busy, onDecide, onSave }: P
           key={one.decision}
           type="button"
           className={`button ${one.className}`}
-          disabled={!available || busy || edited}
+          disabled={!can.decide}
           onClick={() => onDecide(one.decision)}
           data-testid={one.testId}
-          aria-label={one.label}
-          title={edited ? 'Save or undo the edits first' : one.label}
+          aria-label={describeShortcut(one.shortcut)}
+          title={edited ? 'Save or undo the edits first' : titleOf(one.shortcut)}
         >
           {one.text}
         </button>
@@ -45,24 +49,33 @@ export function ReviewControls({ editing, available, busy, onDecide, onSave }: P
         <ToggleButton
           key={one.tool}
           pressed={tool === one.tool}
-          disabled={!available || busy}
+          disabled={!can.edit}
           onToggle={() => editing.chooseTool(tool === one.tool ? 'window-level' : one.tool)}
           testId={one.testId}
-          label={one.title}
+          label={titleOf(one.tool, one.title)}
         >
           {one.label}
         </ToggleButton>
       ))}
-      <button type="button" className="button" disabled={!editing.canUndo || busy} onClick={editing.undo} data-testid="undo" aria-label="Undo the last stroke">
+      <BrushSizeControl brush={brush} disabled={!can.edit} />
+      <button type="button" className="button" disabled={!can.undo} onClick={editing.undo} data-testid="undo" aria-label={describeShortcut('undo')} title={titleOf('undo')}>
         Undo
       </button>
-      <button type="button" className="button" disabled={!editing.canRedo || busy} onClick={editing.redo} data-testid="redo" aria-label="Redo the undone stroke">
+      <button
+        type="button"
+        className="button"
+        disabled={!can.redo}
+        onClick={editing.redo}
+        data-testid="redo"
+        aria-label={describeShortcut('redo')}
+        title={titleOf('redo')}
+      >
         Redo
       </button>
       <button
         type="button"
         className="button button--primary"
-        disabled={!available || busy || !edited}
+        disabled={!can.save}
         onClick={onSave}
         data-testid="review-save"
         aria-label="Save the edited mask"

@@ -9,7 +9,9 @@ import { errorMessage } from '../../app/error-message';
 const withVerdict: ReadonlySet<TriageState> = new Set(['triaged', 'stale', 'reviewed']);
 
 export type ImageTriageView = {
-  /** null: the study's verdicts are loading, or this image has none listed */
+  /** the study's verdicts are still on their way: nothing can be said about this image yet */
+  loading: boolean;
+  /** null while loading, or when this image has none listed */
   triage: ImageTriage | null;
   listError: string | null;
   overlay: Loadable<TriageOverlay> | null;
@@ -35,7 +37,7 @@ export function useImageTriage(studyInstanceUid: string, instanceId: number | nu
   const triage = images.state === 'ok' ? (images.value.find((one) => one.instanceId === instanceId) ?? null) : null;
   const overlayKey = triage && withVerdict.has(triage.state) ? `${triage.instanceId}:${triage.triagedAt}:${triage.review?.at ?? ''}` : null;
   const overlay = useOverlay(triage?.instanceId ?? null, overlayKey);
-  return { triage, listError: images.state === 'error' ? images.message : null, overlay, reload };
+  return { loading: images.state === 'loading', triage, listError: images.state === 'error' ? images.message : null, overlay, reload };
 }
 
 /** triage.overlay for the instance, fetched again whenever `key` (the verdict and review times) changes. */

@@ -1,8 +1,10 @@
-// The running scan's progress bar, or the last scan's outcome.
+// The running scan's progress bar, or the last scan's outcome; its error count leads to the list of those files.
 import { formatDuration, formatNumber } from '../../app/format';
 import type { ScanState } from './use-scan';
 
-export function ScanStatus({ scan, onCancel }: { scan: ScanState; onCancel: () => void }) {
+type Props = { scan: ScanState; onCancel: () => void; onShowErrors: () => void };
+
+export function ScanStatus({ scan, onCancel, onShowErrors }: Props) {
   switch (scan.state) {
     case 'idle':
       return null;
@@ -34,7 +36,14 @@ export function ScanStatus({ scan, onCancel }: { scan: ScanState; onCancel: () =
           {summary.cancelled ? 'Scan cancelled' : 'Scanned'} {summary.root}: {formatNumber(summary.filesSeen)} files,{' '}
           {formatNumber(summary.studies)} studies, {formatNumber(summary.added)} added, {formatNumber(summary.updated)} updated,{' '}
           {formatNumber(summary.removed)} gone, {formatNumber(summary.skipped)} not DICOM (skipped),{' '}
-          <span className={summary.errors ? 'text-warn' : undefined}>{formatNumber(summary.errors)} errors</span> in{' '}
+          {summary.errors > 0 ? (
+            <button type="button" className="link-button text-warn" onClick={onShowErrors} data-testid="scan-errors-link" title="Show the files not indexed">
+              {formatNumber(summary.errors)} {summary.errors === 1 ? 'error' : 'errors'}
+            </button>
+          ) : (
+            <span>0 errors</span>
+          )}{' '}
+          in{' '}
           {formatDuration(summary.durationMs)}
         </p>
       );

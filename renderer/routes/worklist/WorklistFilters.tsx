@@ -1,7 +1,7 @@
 // Narrowing the worklist: by flag, by status, by text (patient name, patient ID, accession, study UID); and the
 // way back from a column sort to the priority order.
 import { formatNumber } from '../../app/format';
-import { flagKinds, flagWords, statusKinds } from './triage-flag';
+import { flagKindNames, flagKinds, statusKinds } from './triage-flag';
 import { noFilter, type WorklistFilter } from './worklist-view';
 
 type Props = {
@@ -17,7 +17,7 @@ export function WorklistFilters({ filter, onFilter, inPriorityOrder, onPriorityO
   const filtered = filter.flag !== noFilter.flag || filter.status !== noFilter.status || filter.text !== noFilter.text;
   return (
     <div className="worklist-filters" role="search" aria-label="Filter the worklist">
-      <FilterSelect label="Flag" value={filter.flag} options={flagKinds.map((kind) => [kind, flagWords[kind]])} onChange={(flag) => onFilter({ ...filter, flag })} testId="filter-flag" />
+      <FilterSelect label="Flag" value={filter.flag} options={flagKinds.map((kind) => [kind, flagKindNames[kind]])} onChange={(flag) => onFilter({ ...filter, flag })} testId="filter-flag" />
       <FilterSelect label="Status" value={filter.status} options={statusKinds.map((status) => [status, status])} onChange={(status) => onFilter({ ...filter, status })} testId="filter-status" />
       <input
         type="search"

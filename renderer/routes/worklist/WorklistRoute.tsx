@@ -1,6 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useNavigate } from 'react-router-dom';
 import { useApi, useApiQuery } from '../../app/api-context';
 import { formatNumber } from '../../app/format';
+import { worklistExport } from '../exports/export-plan';
+import { exportsPath } from '../paths';
 import { AutoTriageToggle } from './AutoTriageToggle';
 import { DemoBanner } from './DemoBanner';
 import { FileErrorList } from './FileErrorList';
@@ -12,7 +15,7 @@ import { useScan } from './use-scan';
 import { useTriageJob } from './use-triage-job';
 import { WorklistFilters } from './WorklistFilters';
 import { WorklistTable } from './WorklistTable';
-import { filterItems, nextSort, noFilter, sortItems, toItems, type SortKey, type WorklistFilter, type WorklistSort } from './worklist-view';
+import { filterItems, isFiltered, nextSort, noFilter, sortItems, toItems, type SortKey, type WorklistFilter, type WorklistSort } from './worklist-view';
 import './worklist.css';
 
 export function WorklistRoute() {
@@ -25,8 +28,21 @@ export function WorklistRoute() {
 
   const info = useApiQuery('app.info', {}, revision);
   const worklist = useApiQuery('studies.worklist', {}, revision);
-  const fileErrors = useApiQuery('studies.fileErrors', {}, revision);
-  const { scan, start: startScan, cancel: cancelScan } = useScan(reload);
+  const { scan, scannedRoot, start: startScan, cancel: cancelScan } = useScan(reload);
+  const fileErrors = useApiQuery('studies.fileErrors', scannedRoot ? { root: scannedRoot } : {}, revision);
+  const errorsHeading = useRef<HTMLHeadingElement>(null);
+  const showErrors = useCallback(() => {
+    errorsHeading.current?.scrollIntoView({ block: 'start' });
+    errorsHeading.current?.focus({ preventScroll: true });
+  }, []);
+  const navigate = useNavigate();
+  // The first run announces itself (app.info) but not its end when it fails before any scan: ask until it is over.
+  const preparing = info.state === 'ok' && info.value.demo?.preparing === true;
+  useEffect(() => {
+    if (!preparing) return;
+    const timer = setInterval(reload, 1000);
+    return () => clearInterval(timer);
+  }, [preparing, reload]);
   const triage = useTriageJob(reload);
   const pathInput = useRef<HTMLInputElement>(null);
 
@@ -54,6 +70,9 @@ export function WorklistRoute() {
   // Studies no longer in the index cannot stay selected.
   const selection = useMemo(() => items.map((item) => item.row.studyInstanceUid).filter((uid) => selected.has(uid)), [items, selected]);
   const jobActive = isJobActive(triage.job);
+  const filtered = isFiltered(filter);
+  const shownUids = useMemo(() => shown.map((item) => item.row.studyInstanceUid), [shown]);
+  const exportChoice = worklistExport(selection, shownUids, filtered);
 
   return (
     <div className="worklist-route">
@@ -67,7 +86,7 @@ export function WorklistRoute() {
         {info.state === 'ok' && <OpenFolder info={info.value} busy={scan.state === 'running'} onScan={startScan} pathInput={pathInput} />}
         {info.state === 'error' && <p role="alert">Cannot reach Pleura's services: {info.message}</p>}
       </div>
-      <ScanStatus scan={scan} onCancel={cancelScan} />
+      <ScanStatus scan={scan} onCancel={cancelScan} onShowErrors={showErrors} />
       {rows && rows.length > 0 && (
         <div className="toolbar triage-toolbar">
           <button
@@ -85,6 +104,15 @@ export function WorklistRoute() {
               Clear selection
             </button>
           )}
+          <button
+            type="button"
+            className="button"
+            disabled={filtered && selection.length === 0 && shown.length === 0}
+            onClick={() => navigate(exportsPath, { state: exportChoice.state })}
+            data-testid="worklist-export"
+          >
+            {exportChoice.label}
+          </button>
           <AutoTriageToggle />
           {triage.problem && (
             <span className="triage-problem" role="alert" data-testid="triage-problem">
@@ -96,7 +124,13 @@ export function WorklistRoute() {
       {triage.job && <TriageJobBar job={triage.job} onCancel={() => void triage.cancel()} />}
       {worklist.state === 'loading' && <p className="muted">Loading the worklist…</p>}
       {worklist.state === 'error' && <p role="alert">Could not load the worklist: {worklist.message}</p>}
-      {rows && rows.length === 0 && (
+      {rows && rows.length === 0 && preparing && (
+        <div className="empty-state" data-testid="worklist-preparing" role="status">
+          <h2>Preparing the sample studies…</h2>
+          <p>Pleura is installing its demonstration model and writing synthetic sample studies; they appear here in a few seconds, triaged.</p>
+        </div>
+      )}
+      {rows && rows.length === 0 && !preparing && info.state !== 'loading' && (
         <div className="empty-state" data-testid="worklist-empty">
           <h2>No studies yet</h2>
           <p>Choose a folder of DICOM files above; Pleura indexes it (read-only) and lists its studies here.</p>
@@ -108,7 +142,7 @@ export function WorklistRoute() {
           <WorklistTable items={shown} sort={sort} onSort={onSort} selected={selected} onSelect={onSelect} />
         </>
       )}
-      {fileErrors.state === 'ok' && <FileErrorList errors={fileErrors.value} />}
+      {fileErrors.state === 'ok' && <FileErrorList errors={fileErrors.value} root={scannedRoot} headingRef={errorsHeading} />}
       {fileErrors.state === 'error' && <p role="alert">Could not load the file errors: {fileErrors.message}</p>}
     </div>
   );

@@ -4,8 +4,9 @@
 import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { formatDicomDate, formatNumber, formatPersonName, formatText } from '../../app/format';
-import { viewerPath } from '../paths';
-import { flagWords } from './triage-flag';
+import { viewerPath, viewerState } from '../paths';
+import { FlagCell } from './FlagCell';
+import { flagWordsOf } from './triage-flag';
 import { formatAreaCm2, formatScore, formatSide } from './triage-format';
 import { useRowWindow } from './use-row-window';
 import type { SortKey, WorklistItem, WorklistSort } from './worklist-view';
@@ -16,7 +17,7 @@ const estimatedRowHeight = 36;
 type Column = { key: SortKey; label: string; className: string; cell: (item: WorklistItem) => ReactNode };
 
 const columns: Column[] = [
-  { key: 'flag', label: 'Flag', className: 'col-flag', cell: ({ flag }) => <span className={`flag flag--${flag}`}>{flagWords[flag]}</span> },
+  { key: 'flag', label: 'Flag', className: 'col-flag', cell: ({ row, flag }) => <FlagCell row={row} kind={flag} /> },
   { key: 'score', label: 'Score', className: 'col-score numeric', cell: ({ row }) => formatScore(row.triage?.score) },
   { key: 'area', label: 'Area', className: 'col-area numeric', cell: ({ row }) => formatAreaCm2(row.triage?.areaCm2) },
   { key: 'side', label: 'Side', className: 'col-side', cell: ({ row }) => formatSide(row.triage?.side) },
@@ -50,7 +51,11 @@ export function WorklistTable({ items, sort, onSort, selected, onSelect }: Props
     setFocusTarget(null);
   });
 
-  const open = useCallback((studyInstanceUid: string) => navigate(viewerPath(studyInstanceUid)), [navigate]);
+  // The viewer reads on in the order shown here (this sort and filter) with its next and previous study.
+  const open = useCallback(
+    (studyInstanceUid: string) => navigate(viewerPath(studyInstanceUid), { state: viewerState(items.map((item) => item.row.studyInstanceUid)) }),
+    [navigate, items],
+  );
   const toggle = useCallback((studyInstanceUid: string) => onSelect([studyInstanceUid], !selected.has(studyInstanceUid)), [onSelect, selected]);
   const onKeyDown = useCallback(
     (event: KeyboardEvent<HTMLTableRowElement>, index: number) => {
@@ -145,7 +150,7 @@ const Row = memo(function Row({ item, index, height, selected, onOpen, onToggle,
       className={`worklist__row${selected ? ' worklist__row--selected' : ''}`}
       style={{ height }}
       aria-rowindex={index + 2}
-      aria-label={`Open study of ${patient}: ${flagWords[flag]}`}
+      aria-label={`Open study of ${patient}: ${flagWordsOf(row)}${row.triage?.demonstrationModel ? ' (demonstration model)' : ''}`}
       data-testid="worklist-row"
       data-index={index}
       data-study-uid={uid}

@@ -1,6 +1,7 @@
 // Display formats of a verdict's numbers; a missing value is the same em dash as everywhere else.
-import type { StudyTriage } from '../../../main/api/contract';
 import { formatNumber, missing } from '../../app/format';
+
+export { formatSide } from '../../app/format';
 
 export function formatScore(score: number | null | undefined): string {
   return score === null || score === undefined ? missing : formatNumber(score, 2);
@@ -12,10 +13,4 @@ export function formatAreaCm2(area: number | null | undefined): string {
   if (area === 0) return '0 cm²';
   if (area < 0.1) return '< 0.1 cm²';
   return `${formatNumber(area, area < 100 ? 1 : 0)} cm²`;
-}
-
-const sideWords: Record<NonNullable<StudyTriage['side']>, string> = { left: 'Left', right: 'Right', bilateral: 'Both sides' };
-
-export function formatSide(side: StudyTriage['side'] | undefined): string {
-  return side ? sideWords[side] : missing;
 }

@@ -1,5 +1,5 @@
-// One folder scan at a time from this window: its live progress (the `scan.progress` events of the running scan)
-// and its outcome.
+// One folder scan at a time from this window: its live progress (the `scan.progress` events of the running scan),
+// its outcome, and the folder the latest settled scan was of (whose file errors the worklist lists).
 import { useCallback, useEffect, useState } from 'react';
 import type { ScanProgress, ScanSummary } from '../../../main/api/contract';
 import { useApi } from '../../app/api-context';
@@ -14,6 +14,7 @@ export type ScanState =
 export function useScan(onSettled: () => void) {
   const client = useApi();
   const [scan, setScan] = useState<ScanState>({ state: 'idle' });
+  const [scannedRoot, setScannedRoot] = useState<string | null>(null);
 
   useEffect(
     () =>
@@ -27,9 +28,12 @@ export function useScan(onSettled: () => void) {
     async (root: string) => {
       setScan({ state: 'running', root, progress: null });
       try {
-        setScan({ state: 'done', summary: await client.invoke('studies.scan', { path: root }) });
+        const summary = await client.invoke('studies.scan', { path: root });
+        setScan({ state: 'done', summary });
+        setScannedRoot(summary.root);
       } catch (error) {
         setScan({ state: 'failed', root, message: errorMessage(error) });
+        setScannedRoot(root);
       } finally {
         onSettled();
       }
@@ -41,5 +45,5 @@ export function useScan(onSettled: () => void) {
     if (scan.state === 'running' && scan.progress) void client.invoke('studies.cancelScan', { scanId: scan.progress.scanId });
   }, [client, scan]);
 
-  return { scan, start, cancel };
+  return { scan, scannedRoot, start, cancel };
 }

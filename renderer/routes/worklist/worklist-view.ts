@@ -24,6 +24,11 @@ export function toItems(rows: readonly WorklistRow[], progress: ReadonlyMap<stri
 export type WorklistFilter = { flag: FlagKind | 'all'; status: TriageState | 'all'; text: string };
 export const noFilter: WorklistFilter = { flag: 'all', status: 'all', text: '' };
 
+/** Whether the filter hides anything: a search of spaces does not. */
+export function isFiltered(filter: WorklistFilter): boolean {
+  return filter.flag !== 'all' || filter.status !== 'all' || filter.text.trim() !== '';
+}
+
 export function filterItems(items: readonly WorklistItem[], filter: WorklistFilter): WorklistItem[] {
   const needle = filter.text.trim().toLowerCase();
   return items.filter(

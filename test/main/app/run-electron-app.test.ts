@@ -27,7 +27,7 @@ class Emitter {
   }
 }
 
-function fakeElectron(options: { lock?: boolean; dialogAnswer?: { canceled: boolean; filePaths: string[] } } = {}) {
+function fakeElectron(options: { lock?: boolean; dialogAnswer?: { canceled: boolean; filePaths: string[] }; messageBoxAnswer?: number } = {}) {
   const app = Object.assign(new Emitter(), {
     requestSingleInstanceLock: vi.fn(() => options.lock ?? true),
     enableSandbox: vi.fn(),
@@ -66,7 +66,11 @@ function fakeElectron(options: { lock?: boolean; dialogAnswer?: { canceled: bool
     },
   };
   const Menu = { setApplicationMenu: vi.fn(), buildFromTemplate: vi.fn((template: unknown) => ({ template })) };
-  const dialog = { showOpenDialog: vi.fn(async () => options.dialogAnswer ?? { canceled: false, filePaths: ['/data/studies'] }), showErrorBox: vi.fn() };
+  const dialog = {
+    showOpenDialog: vi.fn(async () => options.dialogAnswer ?? { canceled: false, filePaths: ['/data/studies'] }),
+    showErrorBox: vi.fn(),
+    showMessageBoxSync: vi.fn(() => options.messageBoxAnswer ?? 0),
+  };
   const ipc = createFakeElectronIpc(`file://${rendererIndex}`);
   const electron = { app, BrowserWindow, session, Menu, dialog, ipcMain: ipc.ipcMain };
   return { electron: electron as unknown as ElectronMain, app, windows, session, Menu, dialog, ipc };
@@ -100,6 +104,19 @@ describe('the Electron shell', () => {
     });
     expect(app.enableSandbox).toHaveBeenCalled();
     expect(windows[0].loadFile).toHaveBeenCalledWith(rendererIndex);
+  });
+
+  it('asks before a page with unsaved edits closes: the window closes only when the reviewer discards them', async () => {
+    for (const [answer, closes] of [
+      [0, false],
+      [1, true],
+    ] as const) {
+      const { windows, dialog } = await launch({ messageBoxAnswer: answer });
+      const event = { preventDefault: vi.fn() };
+      windows[0].webContents.emit('will-prevent-unload', event);
+      expect(dialog.showMessageBoxSync).toHaveBeenCalledWith(windows[0], expect.objectContaining({ title: 'Unsaved mask edits' }));
+      expect(event.preventDefault).toHaveBeenCalledTimes(closes ? 1 : 0);
+    }
   });
 
   it('denies navigation, new windows and webviews in every WebContents', async () => {

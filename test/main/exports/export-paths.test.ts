@@ -21,7 +21,7 @@ import { StudyIndex } from '../../../main/studies/index-db';
 import { runScan } from '../../../main/studies/scanner';
 import { createTriageStore } from '../../../main/triage/results-store';
 import { writeSyntheticDicom } from '../../fixtures/synthetic-dicom';
-import { CONFIG, saveFixtureVerdict } from '../../fixtures/triaged-studies';
+import { CONTEXT, saveFixtureVerdict } from '../../fixtures/triaged-studies';
 
 const SIZE = 64;
 /** A CSV cell cannot hold these as they are */
@@ -44,10 +44,10 @@ const service = createExportService({
   forbiddenFolders: () => exportForbiddenFolders(index.database, roots(), dataDir),
   decode: decodeFile,
   reviewer: () => 'Dr Ada',
-  currentConfigKey: () => CONFIG.configKey,
+  triageContext: () => CONTEXT,
   softwareVersion: '9.9.9-test',
 });
-const review = createReviewService({ db: index.database, store, dataDir, events: new EventHub(), reviewer: () => 'Dr Ada', currentConfigKey: () => CONFIG.configKey, scannedRoots: roots, audit });
+const review = createReviewService({ db: index.database, store, dataDir, events: new EventHub(), reviewer: () => 'Dr Ada', triageContext: () => CONTEXT, scannedRoots: roots, audit });
 
 /** Written byte by byte, so an over-long UID stays as long as it is (dcmjs would cut it to 64 characters). */
 async function writeStudy(folder: string, file: string, sopUid: string, k: number): Promise<void> {

@@ -11,8 +11,9 @@ import { exportForbiddenFolders } from '../../../main/exports/export-folder';
 import { createExportService, REPORT_HTML, SUBMISSION_CSV } from '../../../main/exports/service';
 import { auditLogPath, openAuditLog, type AuditLog } from '../../../main/review/audit-log';
 import { createReviewService } from '../../../main/review/service';
-import { decodeFile } from '../../../main/studies/dicom';
-import { CONFIG, MODEL_REF, writeTriagedStudies, type TriagedStudies } from '../../fixtures/triaged-studies';
+import { decodeFile, readInstanceInfo } from '../../../main/studies/dicom';
+import { DEFAULT_INTENDED_USE, notAssessedReason } from '../../../main/triage/intended-use';
+import { CONFIG, CONTEXT, MODEL_REF, writeTriagedStudies, type TriagedStudies } from '../../fixtures/triaged-studies';
 
 const SIZE = 256;
 const dciodvfy = spawnSync('dciodvfy', ['-version'], { encoding: 'utf8' }).error ? null : 'dciodvfy';
@@ -31,10 +32,10 @@ describe('exports.run', () => {
   let audit: AuditLog;
 
   beforeAll(async () => {
-    // Images 0-2 flagged, 3-4 negative; image 1 is reviewed with an edited mask, image 4 rejected (a reviewed negative).
+    // Images 0-2 flagged, 3-4 not; image 1 is reviewed with an edited mask, image 4's "not flagged" rejected (no pneumothorax).
     fixture = await writeTriagedStudies({ count: 5, positives: 3, size: SIZE });
     audit = openAuditLog(fixture.index.database, auditLogPath(fixture.dataDir));
-    const common = { reviewer: () => 'Dr Ada', currentConfigKey: () => CONFIG.configKey, scannedRoots: () => fixture.index.roots() };
+    const common = { reviewer: () => 'Dr Ada', triageContext: () => CONTEXT, scannedRoots: () => fixture.index.roots() };
     const review = createReviewService({ ...common, db: fixture.index.database, store: fixture.store, dataDir: fixture.dataDir, events: new EventHub(), audit });
     edited = createMask({ rows: SIZE, columns: SIZE });
     for (let r = 150; r < 200; r++) edited.data.fill(1, r * SIZE + 160, r * SIZE + 220);
@@ -138,17 +139,29 @@ describe('exports.run', () => {
     const html = readFileSync(filesOf('report')[0].path, 'utf8');
     expect(html.match(/<img class="thumb" src="data:image\/png;base64,/g)).toHaveLength(5);
     expect(html).toContain('@media print');
-    expect(html).toContain('Suspected pneumothorax');
-    expect(html).toContain('No pneumothorax found');
+    expect(html).toContain('<span class="flag flag-positive">Suspected pneumothorax</span>');
+    expect(html).toContain('<span class="flag flag-not-flagged">Not flagged — peak 0.10 below 0.75</span>');
+    expect(html).toContain('<span class="flag flag-not-flagged">Reviewed: no pneumothorax — Dr Ada</span>');
+    expect(html).not.toMatch(/negative|No finding|No pneumothorax found/);
     expect(html).toContain('Mask edited by Dr Ada');
     expect(html).toContain('Rejected by Dr Ada');
     expect(html).toContain('not for diagnosis');
-    // Positives by score (image 0 scores highest), then the negatives.
+    // The edit's own figures: 50 x 60 pixels of 0.5 mm², not the model's mask.
+    const edit = html.slice(html.indexOf(fixture.images[1].studyInstanceUid));
+    expect(edit).toMatch(/<span class="flag flag-positive">Reviewed: pneumothorax — Dr Ada<\/span><\/td>\n<td class="num">0\.\d{3}<\/td>\n<td class="num">15\.00<\/td>/);
+    // Positives by score (image 0 scores highest; the edit lies where the model saw little), then the rest.
     const order = fixture.images.map((image) => html.indexOf(image.studyInstanceUid));
     expect(order.every((at) => at > 0)).toBe(true);
-    expect(order[0]).toBeLessThan(order[1]);
-    expect(order[1]).toBeLessThan(order[2]);
+    expect(order[0]).toBeLessThan(order[2]);
+    expect(order[2]).toBeLessThan(order[1]);
     expect(Math.max(order[0], order[1], order[2])).toBeLessThan(Math.min(order[3], order[4]));
+  });
+
+  it('writes files that Pleura never triages again: its SEG and its Secondary Capture are derived images', async () => {
+    const [seg] = filesOf('seg');
+    const [sc] = filesOf('secondary-capture');
+    expect(notAssessedReason(await readInstanceInfo(seg.path), DEFAULT_INTENDED_USE)).toBe('derived image: DICOM SEG');
+    expect(notAssessedReason(await readInstanceInfo(sc.path), DEFAULT_INTENDED_USE)).toBe('derived image: made by Pleura');
   });
 
   it('audits the export, per image and for the run', () => {

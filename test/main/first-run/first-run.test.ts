@@ -46,6 +46,8 @@ describe('first run', () => {
     const services = open(dataDir);
     try {
       const triaged = triageDone(services);
+      // While it works the worklist is empty, and app.info says why.
+      await expect.poll(async () => (await services.handlers['app.info']({})).demo?.preparing).toBe(true);
       await services.firstRun;
       expect((await createModelLibrary(dataDir).currentModel())?.ref).toBe(modelRef);
       expect(readdirSync(sampleFolder).sort()).toEqual([TRUTH_FOLDER, '0001.dcm', '0002.dcm', '0003.dcm', '0004.dcm']);
@@ -53,7 +55,7 @@ describe('first run', () => {
       const worklist = await services.handlers['studies.worklist']({});
       expect(worklist).toHaveLength(4);
       expect(await services.handlers['studies.fileErrors']({})).toEqual([]);
-      expect((await services.handlers['app.info']({})).demo).toEqual({ sampleFolder, modelRef, note: DEMO_NOTES });
+      expect((await services.handlers['app.info']({})).demo).toEqual({ sampleFolder, modelRef, note: DEMO_NOTES, preparing: false });
       const job = await triaged;
       expect(job).toMatchObject({ state: 'finished', total: 4, done: 4, failed: 0, models: [modelRef] });
     } finally {
@@ -70,7 +72,7 @@ describe('first run', () => {
       expect(statSync(path.join(sampleFolder, '0001.dcm')).mtimeMs).toBe(before);
       expect(readFileSync(path.join(dataDir, MARKER_FILE), 'utf8')).toBe(marker);
       expect((await services.handlers['triage.status']({})).job).toBeNull();
-      expect((await services.handlers['app.info']({})).demo).toEqual({ sampleFolder, modelRef, note: DEMO_NOTES });
+      expect((await services.handlers['app.info']({})).demo).toEqual({ sampleFolder, modelRef, note: DEMO_NOTES, preparing: false });
     } finally {
       await services.close();
     }

@@ -11,7 +11,7 @@ import { reviewsOfLabels } from '../../../main/services/index-rebuild';
 import { StudyIndex } from '../../../main/studies/index-db';
 import { runScan } from '../../../main/studies/scanner';
 import { createTriageStore, type VerdictRecord } from '../../../main/triage/results-store';
-import { CONFIG, writeTriagedStudies, type TriagedStudies } from '../../fixtures/triaged-studies';
+import { CONFIG, CONTEXT, writeTriagedStudies, type TriagedStudies } from '../../fixtures/triaged-studies';
 
 const SIZE = 64;
 let fixture: TriagedStudies;
@@ -32,6 +32,10 @@ const verdict: VerdictRecord = {
   areaPixels: 8,
   areaMm2: null,
   side: 'left',
+  maxProbability: 0.8,
+  heldBack: null,
+  pixelSpacing: null,
+  columnDirection: 'patient-left',
   findings: [],
   mask: { rows: SIZE, columns: SIZE, rle: '3 8' },
   heatmap: { rows: 1, columns: 1, data: Uint8Array.of(9) },
@@ -44,7 +48,7 @@ it("puts the label's review on the image's next verdict in a rebuilt index, and 
     dataDir: fixture.dataDir,
     events: new EventHub(),
     reviewer: () => 'Dr Ada',
-    currentConfigKey: () => CONFIG.configKey,
+    triageContext: () => CONTEXT,
     scannedRoots: () => fixture.index.roots(),
     audit: openAuditLog(fixture.index.database, auditLogPath(fixture.dataDir)),
     now: () => new Date('2026-03-01T10:00:00Z'),
@@ -63,8 +67,13 @@ it("puts the label's review on the image's next verdict in a rebuilt index, and 
 
   store.markQueued([idOf(edited.sopInstanceUid)], CONFIG);
   store.saveVerdict(idOf(edited.sopInstanceUid), CONFIG, verdict, new Date());
-  expect(store.get(idOf(edited.sopInstanceUid))!.review).toEqual(before);
+  const { figures, ...restored } = store.get(idOf(edited.sopInstanceUid))!.review!;
+  const { figures: _measuredBefore, ...reviewed } = before!;
+  expect(restored).toEqual(reviewed);
   expect(before).toMatchObject({ decision: 'edited', reviewer: 'Dr Ada', maskRle: encodeRle(drawn) });
+  // Measured again on the new verdict: its heatmap (9 of 255 everywhere), no pixel spacing.
+  expect(figures).toMatchObject({ areaPixels: 20, areaMm2: null });
+  expect(figures.score).toBeCloseTo(9 / 255, 6);
 
   // A failed triage carries no review; the verdict after it does.
   store.saveError(idOf(rejected.sopInstanceUid), CONFIG, { code: 'decode-failed', message: 'x' }, new Date());

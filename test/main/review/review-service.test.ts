@@ -8,7 +8,7 @@ import { EventHub } from '../../../main/api/events';
 import { labelMask, listLabels } from '../../../main/labels/label-store';
 import { auditLogPath, openAuditLog } from '../../../main/review/audit-log';
 import { createReviewService } from '../../../main/review/service';
-import { CONFIG, MODEL_REF, writeTriagedStudies, type TriagedStudies } from '../../fixtures/triaged-studies';
+import { CONFIG, CONTEXT, MODEL_REF, writeTriagedStudies, type TriagedStudies } from '../../fixtures/triaged-studies';
 
 const SIZE = 64;
 
@@ -31,7 +31,7 @@ describe('review service', () => {
       dataDir: fixture.dataDir,
       events,
       reviewer: () => reviewer,
-      currentConfigKey: () => CONFIG.configKey,
+      triageContext: () => CONTEXT,
       scannedRoots: () => fixture.index.roots(),
       audit: openAuditLog(fixture.index.database, auditLogPath(fixture.dataDir)),
       now: () => new Date((clock += 1000)),

@@ -25,8 +25,8 @@ const job: TriageJob = {
   engine: 'onnx (cpu)', error: null, msPerImage: 123.456,
 };
 const run: TrainingRun = {
-  runId: 'r1', request: { data: { kind: 'reviewed' }, plan: 'quick', size: 256, epochs: 2 }, state: 'failed', startedAt: '', progress: null, history: [],
-  error: 'out of memory', candidate: null, comparison: null, resumable: true,
+  runId: 'r1', request: { data: { kind: 'reviewed' }, plan: 'quick', start: 'current-model', epochs: 2 }, state: 'failed', startedAt: '', progress: null, history: [],
+  error: 'out of memory', candidate: null, startedFrom: 'demo@1', size: 256, comparison: null, end: { kind: 'failed', text: 'Failed: out of memory' }, resumable: true,
 };
 
 describe('logEvents', () => {
@@ -45,7 +45,7 @@ describe('logEvents', () => {
     expect(lines).toEqual([
       'scan id=s1 root=/studies files=5 read=4 unchanged=1 added=3 updated=1 removed=0 errors=1 skipped=2 studies=2 ms=120 cancelled=false\n',
       'triage job=j1 state=finished images=10 done=10 failed=2 models=demo@1,other@2 engine="onnx (cpu)" msPerImage=123.5 error=null\n',
-      'training run=r1 state=failed plan=quick size=256 epochs=2 data=reviewed candidate=null error="out of memory"\n',
+      'training run=r1 state=failed plan=quick start=current-model from=demo@1 size=256 epochs=2 data=reviewed candidate=null end=failed error="out of memory"\n',
     ]);
   });
 });

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ScanProgress } from '../../../main/api/contract';
 import { StudyIndex } from '../../../main/studies/index-db';
 import { createThrottle, needsRead, provenGone, runScan, type ScanOptions } from '../../../main/studies/scanner';
+import { DEFAULT_INTENDED_USE } from '../../../main/triage/intended-use';
 import { createTriageStore, type VerdictRecord } from '../../../main/triage/results-store';
 import { writeBroken } from '../../fixtures/dicom-variants';
 import { snapshotFolder, studyUid, writeStudyFolder } from '../../fixtures/study-folder';
@@ -121,7 +122,7 @@ describe('runScan', () => {
     const store = createTriageStore(index.database);
     const uid = studyUid({}, 0);
     const [gone, kept] = index.detail(uid)!.series[0].instances;
-    const verdict: VerdictRecord = { flag: 'positive', score: 0.9, areaPixels: 4, areaMm2: null, side: null, findings: [], mask: { rows: 8, columns: 8, rle: '1 4' }, heatmap: { rows: 1, columns: 1, data: Uint8Array.of(200) } };
+    const verdict: VerdictRecord = { flag: 'positive', score: 0.9, areaPixels: 4, areaMm2: null, side: null, maxProbability: 0.9, heldBack: null, pixelSpacing: null, columnDirection: 'unknown', findings: [], mask: { rows: 8, columns: 8, rle: '1 4' }, heatmap: { rows: 1, columns: 1, data: Uint8Array.of(200) } };
     store.saveVerdict(gone.id, CONFIG, verdict, new Date());
     store.setReview(gone.id, { decision: 'confirmed', reviewer: 'Dr Ada', at: new Date().toISOString(), maskRle: '1 4' });
 
@@ -135,7 +136,7 @@ describe('runScan', () => {
     expect(index.fileErrors()).toEqual([]);
     expect(store.get(gone.id)).toMatchObject({ flag: 'positive', review: { decision: 'confirmed', reviewer: 'Dr Ada' } });
     // Triage passes it by: a verdict on a file that is not there would only replace the one it has.
-    expect(store.targets({ configKey: 'other', scope: 'all' }).map((t) => t.instanceId)).toEqual([kept.id]);
+    expect(store.targets({ configKey: 'other', scope: 'all', intendedUse: DEFAULT_INTENDED_USE }).map((t) => t.instanceId)).toEqual([kept.id]);
     // A second scan that still misses it changes nothing.
     expect(await scan()).toMatchObject({ removed: 0 });
 
@@ -144,7 +145,7 @@ describe('runScan', () => {
     expect(index.worklist()[0]).toMatchObject({ imageCount: 2, errorCount: 0, status: 'ok', firstInstanceId: gone.id });
     expect(index.instanceFile(gone.id)).toMatchObject({ missingSince: null });
     expect(store.get(gone.id)).toMatchObject({ flag: 'positive', review: { decision: 'confirmed' } });
-    expect(store.targets({ configKey: 'other', scope: 'all' })).toHaveLength(2);
+    expect(store.targets({ configKey: 'other', scope: 'all', intendedUse: DEFAULT_INTENDED_USE })).toHaveLength(2);
   });
 
   it('keeps what lies behind a link it cannot follow now (an unmounted share), instead of calling it gone', async () => {

@@ -1,6 +1,6 @@
 // The training service over a scripted stand-in for the trainer's worker (the only double): real model folders
-// (narrow AlbuNets), the real model library, and the real held-out comparison — the validation fold of a tiny PNG
-// pair folder, split as the trainer splits it, through the inference workers.
+// (narrow AlbuNets), the real model library, the real audit log, and the real held-out comparison — the validation
+// fold of a tiny PNG pair folder, split as the trainer splits it, through the inference workers.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,7 +9,9 @@ import { apiArgs, type ApiEvents, type TrainingRun } from '../../../main/api/con
 import { createDispatch } from '../../../main/api/dispatch';
 import { EventHub } from '../../../main/api/events';
 import { createModelLibrary } from '../../../main/models/model-library';
+import { saveLabel } from '../../../main/labels/label-store';
 import { createTrainingService, positionOf, stageOffsets } from '../../../main/training/service';
+import { auditLogIn } from '../../fixtures/audit-log';
 import { writePngPairs } from '../../fixtures/png-pairs';
 import { ScriptedTrainer } from '../../fixtures/scripted-trainer';
 import { NARROW_ALBUNET, writeSmallModel } from '../../fixtures/small-models';
@@ -24,10 +26,13 @@ const events = new EventHub();
 const received: { [E in keyof ApiEvents]?: ApiEvents[E][] } = {};
 events.subscribe((event, payload) => ((received[event] ??= []) as unknown[]).push(payload));
 const library = createModelLibrary(dataDir);
+const audit = auditLogIn(dataDir);
 const service = createTrainingService({
   dataDir,
   events,
   library,
+  audit,
+  reviewer: () => 'Dr Test',
   startTrainer: trainer.start,
   defaultArch: 'albunet',
   throttleMs: 150,
@@ -35,7 +40,8 @@ const service = createTrainingService({
 const { handlers } = service;
 const dispatch = createDispatch(handlers as never);
 const pngFolder = writePngPairs(path.join(root, 'pngs'), 6, SIDE);
-const request = { data: { kind: 'png-pairs' as const, folder: pngFolder }, plan: 'quick' as const, size: 256 as const, epochs: 3 };
+const request = { data: { kind: 'png-pairs' as const, folder: pngFolder }, plan: 'quick' as const, start: 'current-model' as const, epochs: 3 };
+const auditActions = () => audit.list().map((entry) => entry.action).reverse();
 
 const nextDone = () => new Promise<TrainingRun>((resolve) => {
   const stop = events.subscribe((event, payload) => {
@@ -58,12 +64,13 @@ afterAll(() => service.close());
 describe('the training service', () => {
   let firstRun: TrainingRun;
 
-  it('starts one run at a time, writing under <dataDir>/training/<runId>/', async () => {
+  it('starts one run at a time from the current model (weights, architecture, options, size), writing under <dataDir>/training/<runId>/', async () => {
     expect((await handlers['training.status']({})).run).toBeNull();
     firstRun = await handlers['training.start'](request);
-    expect(firstRun.state).toBe('running');
+    expect(firstRun).toMatchObject({ state: 'running', startedFrom: initialRef, size: SIDE, end: null, resumable: false });
     const config = trainer.configs[0];
-    expect(config).toMatchObject({ arch: 'albunet', plan: 'quick', size: 256, epochs: 3, resume: false, data: request.data, folds: 5, fold: 0, dataDir });
+    const current = (await library.currentModel())!;
+    expect(config).toMatchObject({ arch: 'albunet', archOptions: current.card.architecture.options, init: current.dir, plan: 'quick', size: SIDE, epochs: 3, resume: false, data: request.data, folds: 5, fold: 0, dataDir });
     expect(config.out.startsWith(path.join(dataDir, 'training', firstRun.runId) + path.sep)).toBe(true);
     expect(JSON.parse(readFileSync(path.join(dataDir, 'training', firstRun.runId, 'run.json'), 'utf8')).state).toBe('running');
     await expect(handlers['training.start'](request)).rejects.toMatchObject({ code: 'unavailable', message: expect.stringContaining('still running') });
@@ -92,11 +99,11 @@ describe('the training service', () => {
     const done = nextDone();
     expect(await handlers['training.cancel']({})).toEqual({ cancelled: true });
     const cancelled = await done;
-    expect(cancelled).toMatchObject({ runId: firstRun.runId, state: 'cancelled', resumable: true, error: null });
+    expect(cancelled).toMatchObject({ runId: firstRun.runId, state: 'cancelled', resumable: true, error: null, end: { kind: 'cancelled', text: 'Cancelled by the user.' } });
     expect(await handlers['training.cancel']({})).toEqual({ cancelled: false });
 
     const resumed = await handlers['training.resume']({});
-    expect(resumed).toMatchObject({ runId: firstRun.runId, state: 'running' });
+    expect(resumed).toMatchObject({ runId: firstRun.runId, state: 'running', end: null, resumable: false });
     expect(trainer.configs[1]).toEqual({ ...trainer.configs[0], resume: true });
     // The trainer goes on from its last checkpoint: points past it are drawn again, not twice.
     await sleep(200);
@@ -110,19 +117,24 @@ describe('the training service', () => {
     const done = nextDone();
     await trainer.finish();
     const finished = await done;
-    expect(finished.state).toBe('finished');
-    expect(finished.error).toBeNull();
+    expect(finished).toMatchObject({ state: 'finished', error: null, end: { kind: 'completed', text: 'Finished all 3 epochs.' } });
     const { comparison, candidate } = finished;
     expect(candidate).toBe('test-albunet@100');
-    // the validation fold of the six PNG pairs, split as the trainer splits them
+    // the validation fold of the six PNG pairs (each its own patient), split as the trainer splits them
     const images = comparison!.images;
     expect(images).toBeGreaterThanOrEqual(1);
-    expect(comparison).toMatchObject({ current: { ref: initialRef, images }, candidate: { images } });
+    expect(comparison).toMatchObject({ patients: images, current: { ref: initialRef, images }, candidate: { images } });
     for (const score of [comparison!.candidate, comparison!.current!]) {
       expect(score.meanDice).toBeGreaterThanOrEqual(0);
       expect(score.meanDice).toBeLessThanOrEqual(1);
     }
-    expect(comparison!.candidateBetter).toBe(comparison!.candidate.meanDice >= comparison!.current!.meanDice);
+    const difference = comparison!.diceDifference!;
+    expect(difference.estimate).toBeCloseTo(comparison!.candidate.meanDice - comparison!.current!.meanDice, 10);
+    expect(difference.resamples).toBe(2000);
+    if (images < 2) expect(difference.interval).toBeNull();
+    else expect(difference.interval!.low).toBeLessThanOrEqual(difference.interval!.high);
+    const { interval } = difference;
+    expect(comparison!.verdict).toBe(interval === null ? 'undecided' : interval.low > 0 ? 'better' : interval.high < 0 ? 'worse' : 'undecided');
     expect((await library.currentModel())!.ref).toBe(initialRef);
 
     const promoted = await handlers['models.promote']({ runId: finished.runId });
@@ -156,15 +168,79 @@ describe('the training service', () => {
     expect(finished.comparison!.current!.ref).toBe(initialRef);
   }, 60_000);
 
-  it('reports a failed run with its reason, and it can be resumed', async () => {
-    const run = await handlers['training.start'](request);
-    const done = nextDone();
+  it('reports a failed run with its reason; one that never checkpointed cannot be resumed, one that did can', async () => {
+    const early = await handlers['training.start'](request);
+    const earlyDone = nextDone();
     trainer.fail('out of memory: use a smaller size');
-    expect(await done).toMatchObject({ runId: run.runId, state: 'failed', error: 'out of memory: use a smaller size', resumable: true });
-    await handlers['training.resume']({ runId: run.runId });
+    expect(await earlyDone).toMatchObject({
+      runId: early.runId,
+      state: 'failed',
+      error: 'out of memory: use a smaller size',
+      end: { kind: 'failed', text: 'Failed: out of memory: use a smaller size' },
+      resumable: false,
+    });
+    await expect(handlers['training.resume']({ runId: early.runId })).rejects.toMatchObject({ code: 'invalid-argument', message: expect.stringContaining('before it wrote its first checkpoint') });
+
+    const later = await handlers['training.start'](request);
+    trainer.report(1, 40, { valDice: 0.3 });
+    const laterDone = nextDone();
+    trainer.fail('the disk is full');
+    expect(await laterDone).toMatchObject({ runId: later.runId, state: 'failed', resumable: true });
+    await handlers['training.resume']({ runId: later.runId });
     const resumedDone = nextDone();
     trainer.fail('again');
     await resumedDone;
+  });
+
+  it('starts from scratch when asked: the default architecture at the size asked, no starting weights', async () => {
+    const run = await handlers['training.start']({ ...request, start: 'scratch', size: 512 });
+    expect(run).toMatchObject({ startedFrom: null, size: 512 });
+    expect(trainer.configs.at(-1)).toMatchObject({ arch: 'albunet', size: 512 });
+    expect(trainer.configs.at(-1)!.init).toBeUndefined();
+    const done = nextDone();
+    await handlers['training.cancel']({});
+    await done;
+    await expect(handlers['training.start']({ ...request, size: 512 })).rejects.toMatchObject({ code: 'invalid-argument', message: expect.stringContaining(`keeps its input size, ${SIDE} × ${SIDE}`) });
+    await expect(handlers['training.start']({ ...request, arch: 'unet-light' })).rejects.toMatchObject({ code: 'invalid-argument', message: expect.stringContaining('trains its architecture, albunet') });
+  });
+
+  it('records runs, their ends, promotions, discards and restores in the audit log, by the reviewer', () => {
+    const entries = audit.list();
+    expect(entries.every((entry) => entry.who === 'Dr Test' && entry.sopInstanceUid === null)).toBe(true);
+    expect(auditActions()).toEqual([
+      ...['train-start', 'train-end', 'train-resume', 'train-end', 'promote', 'restore'],
+      ...['train-start', 'train-end', 'discard'],
+      ...['train-start', 'train-end', 'train-start', 'train-end', 'train-resume', 'train-end'],
+      ...['train-start', 'train-end'],
+    ]);
+    const promote = entries.find((entry) => entry.action === 'promote')!;
+    expect(promote).toMatchObject({ models: ['test-albunet@100', initialRef], detail: expect.stringContaining(`test-albunet@100 made current, replacing ${initialRef}`) });
+    const firstEnd = entries.filter((entry) => entry.action === 'train-end').at(-1)!;
+    expect(firstEnd.detail).toBe(`run ${firstRun.runId} ended: Cancelled by the user.`);
+    expect(entries.filter((entry) => entry.action === 'train-start').at(-1)!.detail).toMatch(new RegExp(`started from ${initialRef}: plan quick, 3 epochs at 64 px on the PNG pairs in `));
+  });
+
+  it('refuses data with too few patients for the folds before starting, in plain words', async () => {
+    const three = writePngPairs(path.join(root, 'three-pngs'), 3, SIDE);
+    const started = trainer.configs.length;
+    await expect(handlers['training.start']({ ...request, data: { kind: 'png-pairs', folder: three } })).rejects.toMatchObject({
+      code: 'invalid-argument',
+      message:
+        'Training needs image/mask pairs of at least 5 patients (split by patient into 5 folds, one held out to compare the new model with the current one); the folder has 3 (each pair counts as a patient).',
+    });
+    for (const [k, patientId] of ['P1', 'P1', 'P2', null].entries()) {
+      const mask = { rows: 4, columns: 4, data: new Uint8Array(16) };
+      await saveLabel(dataDir, { sopInstanceUid: `1.2.3.${k}`, studyInstanceUid: '1.2.3', patientId, imagePath: path.join(root, `${k}.dcm`), reviewer: 'Dr Test', decision: 'confirmed', mask });
+    }
+    await expect(handlers['training.start']({ ...request, data: { kind: 'reviewed' } })).rejects.toMatchObject({
+      code: 'invalid-argument',
+      message: expect.stringMatching(/^Training needs reviewed images of at least 5 patients \(.*\); you have 3\.$/),
+    });
+    await expect(handlers['training.start']({ ...request, data: { kind: 'png-pairs', folder: root } })).rejects.toMatchObject({
+      code: 'invalid-argument',
+      message: expect.stringContaining('has no images/ folder'),
+    });
+    expect(trainer.configs).toHaveLength(started);
   });
 
   it('rejects data it cannot read, naming the path', async () => {
@@ -190,6 +266,7 @@ describe('the training and models contract', () => {
     const invalid: [string, unknown][] = [
       ['training.start', { ...request, size: 300 }],
       ['training.start', { ...request, plan: 'fast' }],
+      ['training.start', { ...request, start: 'later' }],
       ['training.start', { ...request, epochs: 0 }],
       ['training.start', { ...request, data: { kind: 'dicom-folder', folder: '/x' } }],
       ['training.start', { ...request, data: { kind: 'somewhere' } }],

@@ -14,7 +14,11 @@ import { createDispatch } from '../../../main/api/dispatch';
 import { EventHub } from '../../../main/api/events';
 import { createModelLibrary } from '../../../main/models/model-library';
 import { createTrainingService, type StartTrainer } from '../../../main/training/service';
-import { startTrainingWorker, superviseTrainingWorker, TRAINING_TERMINATED, TrainingWorkerError, type TrainingJob } from '../../../main/training/start-worker';
+import { CHECKPOINTS_FOLDER } from '../../../main/training/run-training';
+import { superviseTrainingWorker, TRAINING_TERMINATED, TrainingWorkerError, type TrainingJob } from '../../../main/training/start-worker';
+import { stepCheckpointName } from '../../../ml/train/checkpoint';
+import { auditLogIn } from '../../fixtures/audit-log';
+import { writePngPairs } from '../../fixtures/png-pairs';
 import { writeTrainingFolder, type TrainingFolder } from '../../fixtures/training-folder';
 
 const root = mkdtempSync(path.join(tmpdir(), 'pleura-untrusted-'));
@@ -23,20 +27,25 @@ const fifo = path.join(root, 'labels.fifo');
 const sparse = path.join(root, 'huge.csv');
 const secret = path.join(root, 'secret.txt');
 const SECRET = 'root:$6$do-not-echo-this-hash:19000:0:99999';
+const pngs = writePngPairs(path.join(root, 'pngs'), 5, 64);
 let siim: TrainingFolder;
 
 beforeAll(async () => {
-  siim = await writeTrainingFolder(root, 4, 64);
+  siim = await writeTrainingFolder(root, 10, 64);
   execFileSync('mkfifo', [fifo]);
   writeFileSync(sparse, '');
   truncateSync(sparse, 100 * 2 ** 30);
   writeFileSync(secret, `${SECRET}\nsecond line\n`);
 }, 60_000);
 
-/** A trainer stand-in: the runs it was asked to start, each a job the test settles (or never does). */
+/**
+ * A trainer stand-in: the runs it was asked to start, each a job the test settles (or never does), each with a
+ * checkpoint folder as a run that trained a step has.
+ */
 function standInTrainer(onCancel: (reject: (error: Error) => void) => void = () => {}) {
   const started: TrainingJob[] = [];
-  const start: StartTrainer = () => {
+  const start: StartTrainer = (config) => {
+    mkdirSync(path.join(config.out, CHECKPOINTS_FOLDER, stepCheckpointName(1)), { recursive: true });
     let reject: (error: Error) => void = () => {};
     const done = new Promise<never>((_, rej) => (reject = rej));
     const job = { onProgress: () => () => {}, done, cancel: () => onCancel(reject) };
@@ -49,12 +58,12 @@ function standInTrainer(onCancel: (reject: (error: Error) => void) => void = () 
 function serviceWith(startTrainer: StartTrainer, name: string, closeWaitMs?: number) {
   const dataDir = path.join(root, name);
   const events = new EventHub();
-  const service = createTrainingService({ dataDir, events, library: createModelLibrary(dataDir), startTrainer, closeWaitMs });
+  const service = createTrainingService({ dataDir, events, library: createModelLibrary(dataDir), audit: auditLogIn(dataDir), reviewer: () => 'Dr Test', startTrainer, closeWaitMs });
   const done = () => new Promise<TrainingRun>((resolve) => events.subscribe((event, payload) => event === 'training.done' && resolve(payload as TrainingRun)));
   return { dataDir, service, dispatch: createDispatch(service.handlers as never), done };
 }
 
-const request = (data: object) => ({ data, plan: 'quick', size: 256, epochs: 1 });
+const request = (data: object) => ({ data, plan: 'quick', start: 'scratch', size: 256, epochs: 1 });
 
 describe('training.start refuses what it must not read', () => {
   const { dispatch } = serviceWith(standInTrainer().start, 'refusing');
@@ -97,25 +106,23 @@ describe('training.resume checks the data again', () => {
   });
 });
 
-describe("a run's status never quotes the files it read", () => {
-  it('a secret file named as the mask table fails the run without its first line', async () => {
-    const { service, dispatch, done } = serviceWith((config) => startTrainingWorker({ ...config, arch: 'unet-light', backend: 'wasm' }), 'secret');
-    const ended = done();
+describe("a refusal never quotes the files it read", () => {
+  it('a secret file named as the mask table is refused before the run starts, without its first line', async () => {
+    const trainer = standInTrainer();
+    const { service, dispatch } = serviceWith(trainer.start, 'secret');
     const outcome = await dispatch('training.start', request({ kind: 'dicom-folder', folder: siim.folder, labels: secret }));
-    expect(outcome.ok).toBe(true);
-    const run = await ended;
-    expect(run).toMatchObject({ state: 'failed', error: `${secret}: line 1: not a mask table: expected the header "ImageId,EncodedPixels"` });
-    const status = await dispatch('training.status', {});
-    expect(JSON.stringify(status)).not.toContain('do-not-echo');
+    expect(outcome).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: `${secret}: line 1: not a mask table: expected the header "ImageId,EncodedPixels"` } });
+    expect(JSON.stringify(outcome)).not.toContain('do-not-echo');
+    expect(trainer.started).toHaveLength(0);
     await service.close();
-  }, 60_000);
+  });
 });
 
 describe('cancel and close always end a run', () => {
   it('a run stopped by force after a cancel is cancelled and says so', async () => {
     const terminated = new TrainingWorkerError(TRAINING_TERMINATED, 'the run did not stop within 30 s of the cancel (stuck reading its data or in a long step), so it was stopped by force');
     const { service, dispatch, done } = serviceWith(standInTrainer((reject) => reject(terminated)).start, 'forced');
-    await dispatch('training.start', request({ kind: 'png-pairs', folder: root }));
+    await dispatch('training.start', request({ kind: 'png-pairs', folder: pngs }));
     const ended = done();
     expect(await dispatch('training.cancel', {})).toEqual({ ok: true, result: { cancelled: true } });
     expect(await ended).toMatchObject({ state: 'cancelled', error: terminated.message, resumable: true });
@@ -125,7 +132,7 @@ describe('cancel and close always end a run', () => {
   it('close() stops a run that ignores the cancel by force, within the time serve allows, and records it', async () => {
     const stuck = () => superviseTrainingWorker(new Worker(`require('node:worker_threads').parentPort.on('message', () => {}); for (;;) {}`, { eval: true }));
     const { dataDir, service, dispatch } = serviceWith(stuck, 'sigterm');
-    const started = await dispatch('training.start', request({ kind: 'png-pairs', folder: root }));
+    const started = await dispatch('training.start', request({ kind: 'png-pairs', folder: pngs }));
     const before = performance.now();
     await service.close();
     expect(performance.now() - before).toBeLessThan(7000);
@@ -135,7 +142,7 @@ describe('cancel and close always end a run', () => {
 
   it('close() returns within its bound even when the run never ends', async () => {
     const { service, dispatch } = serviceWith(standInTrainer().start, 'stuck', 300);
-    await dispatch('training.start', request({ kind: 'png-pairs', folder: root }));
+    await dispatch('training.start', request({ kind: 'png-pairs', folder: pngs }));
     const started = performance.now();
     await service.close();
     expect(performance.now() - started).toBeLessThan(2000);

@@ -42,20 +42,20 @@ async function triage(args: { force?: boolean; studyInstanceUids?: string[] } = 
 const handlers = () => services.handlers;
 const worklist = () => handlers()['studies.worklist']({});
 
-/** The worklist's documented order: positives (current) by score, then not yet known, negatives, failures. */
+/** The worklist's documented order: suspected pneumothorax by score, then not yet known, not flagged (by peak), not assessed, failures. */
 function group(row: WorklistRow): number {
   const t = row.triage;
   if (!t) return 1;
-  if (t.flag === 'positive' && t.state !== 'stale') return 0;
-  if (t.state === 'error') return 3;
-  return t.flag === 'negative' && (t.state === 'triaged' || t.state === 'reviewed') ? 2 : 1;
+  const byFlag: Record<string, number> = { positive: 0, 'not-flagged': 2, 'not-assessed': 3 };
+  return byFlag[t.flag ?? ''] ?? (t.state === 'error' ? 4 : 1);
 }
 
 function expectPriorityOrder(rows: WorklistRow[]): void {
+  const rank = (row: WorklistRow) => row.triage?.score ?? row.triage?.maxProbability ?? -1;
   for (let k = 1; k < rows.length; k++) {
     const [a, b] = [rows[k - 1], rows[k]];
     expect(group(a)).toBeLessThanOrEqual(group(b));
-    if (group(a) === group(b)) expect(a.triage?.score ?? -1).toBeGreaterThanOrEqual(b.triage?.score ?? -1);
+    if (group(a) === group(b) && group(a) !== 1) expect(rank(a)).toBeGreaterThanOrEqual(rank(b));
   }
 }
 
@@ -134,7 +134,11 @@ describe('the triage service', () => {
     const good = rows[0];
     const [image] = await handlers()['triage.images']({ studyInstanceUid: good.studyInstanceUid });
     expect(image).toMatchObject({ state: 'triaged', models: [modelRef], error: null, review: null });
-    expect(image.flag).toMatch(/^(positive|negative)$/);
+    expect(image.flag).toMatch(/^(positive|not-flagged)$/);
+    expect(image.maxProbability).toBeGreaterThan(0);
+    expect(image.words).toMatch(image.flag === 'positive' ? /^Suspected pneumothorax$/ : /^Not flagged — peak \d\.\d\d/);
+    // Pleura's own phantoms: no demonstration mark, whatever model made the result.
+    expect(image.demonstrationModel).toBe(false);
     expect(good.triage).toMatchObject({ state: 'triaged', flag: image.flag, score: image.score, counts: { triaged: 1 }, reviewed: false });
 
     const overlay = await handlers()['triage.overlay']({ instanceId: image.instanceId });
@@ -155,15 +159,13 @@ describe('the triage service', () => {
     });
   });
 
-  it('marks verdicts stale when the rule changes, keeps showing them, and re-triages them', async () => {
-    const before = await worklist();
+  it('marks verdicts stale when the rule changes, never passing their flags off as current, and re-triages them', async () => {
     await handlers()['settings.update']({ thresholds: { kind: 'custom', rule: FLAG_ALL } });
     const stale = await worklist();
     for (const row of stale.filter((r) => r.triage?.state !== 'error')) {
-      const earlier = before.find((r) => r.studyInstanceUid === row.studyInstanceUid)!;
-      expect(row.triage).toMatchObject({ state: 'stale', flag: earlier.triage!.flag, score: earlier.triage!.score, counts: { stale: 1 } });
+      expect(row.triage).toMatchObject({ state: 'stale', flag: null, words: 'Stale — re-triage', score: null, counts: { stale: 1 } });
       const [image] = await handlers()['triage.images']({ studyInstanceUid: row.studyInstanceUid });
-      expect(image).toMatchObject({ state: 'stale', flag: earlier.triage!.flag });
+      expect(image).toMatchObject({ state: 'stale', flag: null, models: [modelRef] });
     }
     expectPriorityOrder(stale);
 
@@ -211,6 +213,20 @@ describe('the triage service', () => {
       before.map((row) => [row.studyInstanceUid, row.triage?.flag, row.triage?.state]),
     );
     expect(await handlers()['triage.cancel']({})).toEqual({ cancelled: false });
+  });
+
+  it('never sends an image outside the intended use to a model: not assessed, with the reason; the setting is part of the configuration', async () => {
+    const { intendedUse } = await handlers()['settings.get']({});
+    await handlers()['settings.update']({ intendedUse: { ...intendedUse, views: ['AP'], absentView: false } });
+    const rows = await worklist();
+    expect(rows.map((row) => row.triage?.words)).toEqual(Array(COUNT).fill('Not assessed — view PA'));
+    expect(rows.every((row) => row.triage?.flag === 'not-assessed' && row.triage.state === 'not-assessed')).toBe(true);
+    const [image] = await handlers()['triage.images']({ studyInstanceUid: rows[0].studyInstanceUid });
+    expect(image).toMatchObject({ state: 'not-assessed', flag: 'not-assessed', notAssessedReason: 'view PA', score: null, maxProbability: null });
+    expect(await handlers()['triage.start']({ force: true })).toMatchObject({ state: 'finished', total: 0 });
+    // Back to the default: the configuration the verdicts were made with, so they stand again.
+    await handlers()['settings.update']({ intendedUse });
+    expect((await worklist()).filter((row) => row.triage?.state === 'triaged')).toHaveLength(COUNT - 1);
   });
 
   it('triages the images a rescan adds when auto-triage is on, and only those', async () => {

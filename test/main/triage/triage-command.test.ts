@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { NO_CURRENT_MODEL, triage } from '../../../main/cli/commands/triage';
+import { triage } from '../../../main/cli/commands/triage';
 import { CliUsageError } from '../../../main/cli/run';
 import { createModelLibrary } from '../../../main/models/model-library';
 import type { TriagedImage, TriageReport } from '../../../main/triage/report';
@@ -52,9 +52,9 @@ describe('pleura triage', () => {
     expect(await snapshotFolder(folder)).toEqual(before);
 
     // Progress: one line per file, n/total, the file, the verdict, milliseconds.
-    const progress = result.stderr.trim().split('\n');
+    const progress = result.stderr.trim().split('\n').filter((line) => line.startsWith('['));
     expect(progress).toHaveLength(4);
-    expect(progress[3]).toMatch(/^\[4\/4\] \S+ {2}(positive|negative|error) .* \d+ ms$/);
+    expect(progress[3]).toMatch(/^\[4\/4\] \S+ {2}(Suspected pneumothorax|Not flagged — peak \d\.\d\d.*|error .*) {2}\d+ ms$/);
     expect(progress.find((line) => line.includes(broken))).toMatch(/error truncated: /);
 
     const report = await readReport(out);
@@ -65,7 +65,9 @@ describe('pleura triage', () => {
       rule: { kind: 'triple-threshold', top: 0.2, minArea: 0, bottom: 0.4, minRegionArea: null },
       ruleSource: { kind: 'thresholds' },
       models: [{ ref: installed.ref, dir: installed.dir, arch: 'unet34cls', inputSize: 64, weight: 1, engine: { engine: 'onnx', backend: 'cpu' } }],
-      summary: { files: 4, triaged: 3, errors: 1, errorsByCode: { truncated: 1 } },
+      formatVersion: 2,
+      intendedUse: { bodyParts: ['CHEST', 'THORAX'], absentBodyPart: true, views: ['PA', 'AP'], absentView: true },
+      summary: { files: 4, triaged: 3, notAssessed: 0, errors: 1, errorsByCode: { truncated: 1 } },
     });
     expect(report.images.find((image) => image.path === broken)).toEqual({ path: broken, status: 'error', error: { code: 'truncated', message: expect.any(String) } });
 
@@ -84,7 +86,9 @@ describe('pleura triage', () => {
       expect(rows).toHaveLength(1);
       const mask = decodeRle(rows[0].encodedPixels, source);
       expect(maskArea(mask)).toBe(image.areaPixels);
-      expect(image.flag).toBe(image.areaPixels > 0 ? 'positive' : 'negative');
+      expect(image.flag).toBe(image.areaPixels > 0 ? 'positive' : 'not-flagged');
+      expect(image.words).toBe(image.flag === 'positive' ? 'Suspected pneumothorax' : `Not flagged — peak ${image.maxProbability.toFixed(2)} below 0.20`);
+      expect(image.maxProbability).toBeGreaterThanOrEqual(image.score);
       expect(connectedComponents(mask).components.map((c) => c.area).sort((a, b) => b - a)).toEqual(image.findings.map((f) => f.areaPixels));
       expect(image.areaMm2).toBe(source.spacing ? image.areaPixels * (0.2 * 0.2) : null);
       // The heatmap is a PNG of the source's shape.
@@ -118,13 +122,6 @@ describe('pleura triage', () => {
     expect(result.stderr).toMatch(/classifier-gate rule needs P\(non-empty\) from a model with a classification head/);
   });
 
-  it('exits 1 with what to do when there is no current model and no --model', async () => {
-    vi.stubEnv('PLEURA_DATA_DIR', path.join(root, 'empty-data'));
-    const result = await pleuraTriage(folder, '--out', path.join(root, 'out-none'));
-    expect(result).toMatchObject({ code: 1, stdout: '' });
-    expect(result.stderr).toBe(`pleura: ${NO_CURRENT_MODEL}\n`);
-  });
-
   it('refuses an output folder inside the input folder, equal to it, or reached through a link into it', async () => {
     const link = path.join(root, 'link-to-studies');
     symlinkSync(folder, link);
@@ -152,6 +149,27 @@ describe('pleura triage', () => {
     await expect(pleuraTriage(folder, ...flags)).rejects.toThrow(CliUsageError);
     await expect(pleuraTriage(folder, ...flags)).rejects.toThrow(message);
   });
+});
+
+describeWithSharedData('pleura triage on real hip, extremity and chest films', () => {
+  it('assesses the chest film only: the others are listed as not assessed with the reason, never sent to the model', async () => {
+    const input = path.join(root, 'real-films');
+    mkdirSync(input);
+    for (const file of ['codecs/RG2_UNC.dcm', 'codecs/RG3_UNC.dcm', 'cxr/RG1_J2KI.dcm']) symlinkSync(sharedFile(...file.split('/')), path.join(input, path.basename(file)));
+    const out = path.join(root, 'out-real');
+    const result = await pleuraTriage(input, '--out', out, '--model', clsModel, '--size', '64', '--tta', 'none');
+    expect(result.code).toBe(0);
+    const report = await readReport(out);
+    expect(report.summary).toMatchObject({ files: 3, triaged: 1, notAssessed: 2, errors: 0 });
+    const byName = new Map(report.images.map((image) => [path.basename(image.path), image]));
+    expect(byName.get('RG2_UNC.dcm')).toMatchObject({ status: 'not-assessed', flag: 'not-assessed', notAssessedReason: 'body part HIP', words: 'Not assessed — body part HIP' });
+    expect(byName.get('RG3_UNC.dcm')).toMatchObject({ status: 'not-assessed', notAssessedReason: 'body part EXTREMITY' });
+    // A model of random weights is no more than a demonstration, and the NEMA chest film is a real radiograph.
+    expect(report.demonstrationModel).toBe(true);
+    expect(byName.get('RG1_J2KI.dcm')).toMatchObject({ status: 'ok', demonstrationModel: true, flag: expect.stringMatching(/^(positive|not-flagged)$/) });
+    expect(readdirSync(path.join(out, 'heatmaps'))).toHaveLength(1);
+    expect(result.stderr).toMatch(/RG2_UNC\.dcm {2}Not assessed — body part HIP/);
+  }, 60_000);
 });
 
 describeWithSharedData('pleura triage on the SIIM files', () => {

@@ -38,9 +38,9 @@ describe('findings', () => {
     expect(describeFindings(map, maskAbove(map, 0.3), { ...context, columnDirection: 'unknown' }).side).toBe('unknown');
   });
 
-  it('reports a negative with score 0, no side, and area 0 (null mm² without spacing)', () => {
+  it('reports an image it does not flag with score 0, no side, and area 0 (null mm² without spacing)', () => {
     const empty = createMask(map);
-    expect(describeFindings(map, empty, context)).toMatchObject({ flag: 'negative', score: 0, side: null, areaPixels: 0, areaMm2: 0, findings: [] });
+    expect(describeFindings(map, empty, context)).toMatchObject({ flag: 'not-flagged', score: 0, side: null, areaPixels: 0, areaMm2: 0, findings: [] });
     expect(describeFindings(map, empty, { ...context, pixelSpacing: null }).areaMm2).toBeNull();
     expect(describeFindings(map, maskAbove(map, 0.3), { ...context, pixelSpacing: null }).findings[0].areaMm2).toBeNull();
   });
@@ -60,6 +60,6 @@ describe('triage', () => {
     expect(result).toMatchObject({ flag: 'positive', areaPixels: 900, side: 'right' });
     expect(result.areaMm2).toBeCloseTo(900 * 0.143 * 0.143, 9);
     const quiet = triage(probabilities, { ...context, rule: rulePresets['validation-best'] }); // needs 2,000 pixels > 0.75
-    expect(quiet.result).toMatchObject({ flag: 'negative', score: 0 });
+    expect(quiet.result).toMatchObject({ flag: 'not-flagged', score: 0 });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDicomDate, formatDuration, formatPersonName, formatText, missing } from '../../../renderer/app/format';
+import { formatDateTime, formatDicomDate, formatDuration, formatPersonName, formatSide, formatText, missing } from '../../../renderer/app/format';
 import { formatWindow } from '../../../renderer/routes/viewer/format-window';
 
 describe('display formats', () => {
@@ -12,9 +12,23 @@ describe('display formats', () => {
   it('shows person names as "Family, Given Middle" from the alphabetic group only', () => {
     expect(formatPersonName('Doe^Jane^Q')).toBe('Doe, Jane Q');
     expect(formatPersonName('Doe')).toBe('Doe');
+    expect(formatPersonName('Phantom^0003')).toBe('Phantom, 0003');
     expect(formatPersonName('Yamada^Tarou=山田^太郎')).toBe('Yamada, Tarou');
     expect(formatPersonName('^^')).toBe(missing);
     expect(formatPersonName(null)).toBe(missing);
+  });
+
+  it('shows moments as YYYY-MM-DD HH:MM in local time, whatever the ISO string\'s zone', () => {
+    // built from local fields, so the expectation holds in every time zone
+    expect(formatDateTime(new Date(2026, 11, 3, 14, 5, 59))).toBe('2026-12-03 14:05');
+    expect(formatDateTime(new Date(2026, 0, 9, 7, 3).toISOString())).toBe('2026-01-09 07:03');
+    expect(formatDateTime('not a date')).toBe('not a date');
+  });
+
+  it('says which side in words', () => {
+    expect(formatSide('bilateral')).toBe('Both sides');
+    expect(formatSide('left')).toBe('Left');
+    expect(formatSide(null)).toBe(missing);
   });
 
   it('marks missing values with one symbol but keeps zero', () => {

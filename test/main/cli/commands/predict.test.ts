@@ -83,7 +83,6 @@ describe('pleura predict', () => {
 
   it.each([
     [['--model', 'm'], 'give --out PROB.npy'],
-    [['--out', 'o.npy'], 'give at least one --model DIR'],
     [['--model', 'm', '--out', 'o', '--engine', 'torch'], '--engine must be one of onnx, tfjs, got "torch"'],
     [['--model', 'm', '--out', 'o', '--tta', 'vflip'], '--tta must be one of none, hflip, got "vflip"'],
     [['--model', 'm', '--out', 'o', '--size', '64px'], '--size must be a positive whole number of pixels, got "64px"'],

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExportResult } from '../../../../main/api/contract';
-import { exportKinds, exportSummary, folderProblem, studiesFromQuery } from '../../../../renderer/routes/exports/export-plan';
-import { exportsLink } from '../../../../renderer/routes/paths';
+import { exportKinds, exportsStateOf, exportSummary, folderProblem, worklistExport } from '../../../../renderer/routes/exports/export-plan';
 
 describe('the exports launcher', () => {
   it('offers every export kind once, each with its own control', () => {
@@ -31,12 +30,22 @@ describe('the exports launcher', () => {
     expect(exportSummary({ folder: '/out', files: [], errors: [] })).toBe('Nothing was written into /out.');
   });
 
-  it('carries chosen studies from a link to the run, and none means every triaged study', () => {
-    const link = exportsLink(['1.2.3', '4.5.6']);
-    expect(link).toBe('/exports?studies=1.2.3%2C4.5.6');
-    expect(studiesFromQuery(link.slice(link.indexOf('?')))).toEqual(['1.2.3', '4.5.6']);
-    expect(exportsLink()).toBe('/exports');
-    expect(studiesFromQuery('')).toBeUndefined();
-    expect(studiesFromQuery('?studies=,')).toBeUndefined();
+  it('exports the worklist\'s selection first, else what its filter shows, else every triaged study', () => {
+    const shown = ['1.1', '1.2', '1.3'];
+    expect(worklistExport(['1.2'], shown, true)).toEqual({ label: 'Export 1 selected', state: { studyInstanceUids: ['1.2'], scope: 'the 1 selected study' } });
+    expect(worklistExport(['1.2', '9.9'], shown, false).state?.scope).toBe('the 2 selected studies');
+    expect(worklistExport([], shown, true)).toEqual({
+      label: 'Export 3 shown',
+      state: { studyInstanceUids: shown, scope: "the 3 studies the worklist's filter shows" },
+    });
+    expect(worklistExport([], shown, false)).toEqual({ label: 'Export all', state: null });
+  });
+
+  it('reads the worklist\'s choice from the route state, and nothing else', () => {
+    const state = { studyInstanceUids: ['1.2'], scope: 'the 1 selected study' };
+    expect(exportsStateOf(state)).toEqual(state);
+    expect(exportsStateOf(null)).toBeNull();
+    expect(exportsStateOf({ studyInstanceUids: '1.2', scope: 'x' })).toBeNull();
+    expect(exportsStateOf({ studyInstanceUids: ['1.2'] })).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { rulePresets } from '../../../../ml/post/rules';
-import { cardFacts, cardRule, describeRule, formatTimestamp, notForClinicalUse, type ModelCard } from '../../../../renderer/routes/settings/model-card-facts';
+import { cardFacts, cardRule, describeRule, notForClinicalUse, type ModelCard } from '../../../../renderer/routes/settings/model-card-facts';
+import { formatDateTime } from '../../../../renderer/app/format';
 
 const sha = 'a'.repeat(64);
 const trainedCard: ModelCard = {
@@ -65,15 +66,15 @@ describe('the model card as the settings panel shows it', () => {
     expect(fact(imported, 'Training data')).toBe('—');
     expect(fact(imported, 'Validation')).toBe('—');
     expect(fact(imported, 'Other metrics')).toBe('—');
-    expect(fact(imported, 'Provenance')).toBe('pytorch from albunet.pth (seed 3), 2025-06-01 08:05 UTC by pleura 0.1.0');
+    expect(fact(imported, 'Provenance')).toBe(`pytorch from albunet.pth (seed 3), ${formatDateTime('2025-06-01T08:05:00Z')} by pleura 0.1.0`);
     // Metrics of an unexpected shape are not guessed at.
     expect(fact({ ...trainedCard, metrics: { data: 'folder', valDice: 'high' } }, 'Validation')).toBe('—');
     expect(fact({ ...trainedCard, metrics: { data: 'folder' } }, 'Training data')).toBe('—');
   });
 
-  it('dates the card in UTC and the same way on every machine', () => {
-    expect(fact(trainedCard, 'Created')).toBe('2026-01-01 11:00 UTC');
-    expect(formatTimestamp('not a date')).toBe('not a date');
+  it('dates the card in the one date-time format of the workstation', () => {
+    expect(fact(trainedCard, 'Created')).toBe(formatDateTime(new Date(Date.UTC(2026, 0, 1, 11, 0, 30))));
+    expect(fact(trainedCard, 'Created')).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
   });
 
   it('recognises the "not for clinical use" note', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SystemInfo } from '../../../../main/api/contract';
 import { engineLine, engineProblem, formatMemory, hardwareLine } from '../../../../renderer/routes/settings/system-facts';
 
-const onnx = { name: 'onnx', available: true, backend: 'cpu', detail: 'onnxruntime-node 1.30, 2 threads' } as const;
+const onnx = { name: 'onnx', available: true, backend: 'cpu', detail: 'CUDA not found on this machine — running on CPU' } as const;
 const tfjs = { name: 'tfjs', available: false, backend: null, detail: 'tfjs-node is not installed' } as const;
 const info: SystemInfo = {
   cpu: { model: 'AMD EPYC 9R14', cores: 2 },
@@ -20,7 +20,8 @@ describe('the machine beside the engine choice', () => {
   });
 
   it('says what each engine runs on, or why it cannot run', () => {
-    expect(engineLine(onnx)).toBe('ONNX Runtime: available, backend cpu (onnxruntime-node 1.30, 2 threads)');
+    expect(engineLine(onnx)).toBe('ONNX Runtime: CUDA not found on this machine — running on CPU');
+    expect(engineLine({ ...onnx, detail: '' })).toBe('ONNX Runtime: running on cpu');
     expect(engineLine(tfjs)).toBe('TensorFlow.js: not available (tfjs-node is not installed)');
   });
 

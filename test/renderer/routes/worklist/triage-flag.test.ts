@@ -1,35 +1,36 @@
 import { describe, expect, it } from 'vitest';
-import { flagOf, flagWords, statusOf } from '../../../../renderer/routes/worklist/triage-flag';
+import { flagKindNames, flagOf, flagWordsOf, statusOf } from '../../../../renderer/routes/worklist/triage-flag';
 import { formatAreaCm2, formatScore, formatSide } from '../../../../renderer/routes/worklist/triage-format';
 import { studyRow } from './worklist-rows';
 
 describe('worklist flags', () => {
-  it('names every flag in words, so colour is never the only sign', () => {
-    expect(flagWords).toEqual({
+  it("says each study's flag in the main side's words, so colour is never the only sign", () => {
+    expect(flagWordsOf(studyRow('a', { flag: 'not-flagged', words: 'Not flagged — peak 0.31 below 0.75' }))).toBe('Not flagged — peak 0.31 below 0.75');
+    expect(flagWordsOf(studyRow('a', { flag: 'positive', flagSource: 'reviewer', words: 'Reviewed: pneumothorax — Dr Ada' }))).toBe('Reviewed: pneumothorax — Dr Ada');
+    expect(flagWordsOf(studyRow('a', null))).toBe('Not triaged');
+    expect(flagWordsOf(studyRow('a', null, { status: 'error' }))).toBe('Unreadable');
+    expect(flagKindNames).toEqual({
       positive: 'Suspected pneumothorax',
-      untriaged: 'Not triaged',
-      stale: 'Stale — re-triage',
-      negative: 'No finding',
+      pending: 'Not triaged yet',
+      stale: 'Stale',
+      'not-flagged': 'Not flagged',
+      'not-assessed': 'Not assessed',
       error: 'Error',
     });
   });
 
-  it('derives the flag from the study triage', () => {
-    expect(flagOf(studyRow('a', null))).toBe('untriaged');
+  it("draws the main side's flag, and where there is none, what the study is waiting for", () => {
+    expect(flagOf(studyRow('a', null))).toBe('pending');
     expect(flagOf(studyRow('a', null, { status: 'error' }))).toBe('error');
     expect(flagOf(studyRow('a', { flag: 'positive', score: 0.9 }))).toBe('positive');
-    expect(flagOf(studyRow('a', { flag: 'negative' }))).toBe('negative');
-    expect(flagOf(studyRow('a', { state: 'queued' }))).toBe('untriaged');
+    expect(flagOf(studyRow('a', { flag: 'not-flagged' }))).toBe('not-flagged');
+    expect(flagOf(studyRow('a', { state: 'not-assessed', flag: 'not-assessed' }))).toBe('not-assessed');
+    expect(flagOf(studyRow('a', { state: 'queued' }))).toBe('pending');
     expect(flagOf(studyRow('a', { state: 'error' }))).toBe('error');
-    expect(flagOf(studyRow('a', { state: 'error', flag: 'negative' }))).toBe('error');
-    // A positive image outweighs a failed one in the same study.
-    expect(flagOf(studyRow('a', { state: 'error', flag: 'positive' }))).toBe('positive');
-    expect(flagOf(studyRow('a', { state: 'reviewed', flag: 'positive', reviewed: true }))).toBe('positive');
-  });
-
-  it('never passes a stale verdict off as a current one', () => {
-    expect(flagOf(studyRow('a', { state: 'stale', flag: 'positive', score: 0.99 }))).toBe('stale');
-    expect(flagOf(studyRow('a', { state: 'stale', flag: 'negative' }))).toBe('stale');
+    // The study's state is its least settled image's; its flag, its most pressing image's.
+    expect(flagOf(studyRow('a', { state: 'error', flag: 'not-flagged' }))).toBe('not-flagged');
+    expect(flagOf(studyRow('a', { state: 'stale', flag: 'positive', flagSource: 'reviewer' }))).toBe('positive');
+    expect(flagOf(studyRow('a', { state: 'stale' }))).toBe('stale');
   });
 
   it('gives the status, with a running job’s progress ahead of the fetched state', () => {
@@ -38,6 +39,7 @@ describe('worklist flags', () => {
     expect(statusOf(studyRow('a', { state: 'triaged' }), null)).toBe('triaged');
     expect(statusOf(studyRow('a', { state: 'triaged', reviewed: true }), null)).toBe('reviewed');
     expect(statusOf(studyRow('a', { state: 'stale' }), null)).toBe('stale');
+    expect(statusOf(studyRow('a', { state: 'not-assessed' }), null)).toBe('not-assessed');
     expect(statusOf(studyRow('a', null), { done: 0, total: 3 })).toBe('queued');
     expect(statusOf(studyRow('a', null), { done: 1, total: 3 })).toBe('running');
     expect(statusOf(studyRow('a', { state: 'running' }), { done: 0, total: 3 })).toBe('running');

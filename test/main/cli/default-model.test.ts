@@ -1,0 +1,71 @@
+// First use of the command line: `pleura predict` and `pleura triage` without --model, on a data directory with no
+// model installed, install the bundled demonstration model (as the workstation's first run does), make it current,
+// and name it — on stderr, in their JSON and in results.json — as a demonstration model. Real processes.
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeSyntheticDicom } from '../../fixtures/synthetic-dicom';
+import { repositoryRoot as repo } from '../../support/serve-process';
+
+const run = promisify(execFile);
+const root = mkdtempSync(path.join(os.tmpdir(), 'pleura-default-model-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const bundled = JSON.parse(readFileSync(path.join(repo, 'models', 'pleura-demo', 'card.json'), 'utf8')) as { id: string; version: string };
+const bundledRef = `${bundled.id}@${bundled.version}`;
+
+function pleura(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run(process.execPath, ['--import', 'tsx', 'main/cli/pleura.ts', ...args], { cwd: repo, env: { ...process.env, PLEURA_DATA_DIR: dataDir } }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+}
+
+const currentPointer = (dataDir: string) => JSON.parse(readFileSync(path.join(dataDir, 'models', 'current.json'), 'utf8')).model;
+const installedLine = `pleura: no model was installed, so the bundled model ${bundledRef} is now installed and current (a demonstration model, not for clinical use)\n`;
+
+const folder = path.join(root, 'studies');
+const image = path.join(folder, 'chest.dcm');
+beforeAll(async () => {
+  mkdirSync(folder);
+  const [rows, columns] = [96, 80];
+  await writeSyntheticDicom(image, {
+    patientId: 'FIRST-USE',
+    studyUid: '1.7',
+    seriesUid: '1.7.1',
+    sopUid: '1.7.1.1',
+    rows,
+    columns,
+    bitsStored: 12,
+    pixels: Uint16Array.from({ length: rows * columns }, (_, i) => (i * 53) % 4096),
+  });
+});
+
+describe('the command line without --model on a data directory with no model', () => {
+  it('`pleura predict` installs the bundled demonstration model, makes it current and names it; the next run uses it', async () => {
+    const dataDir = path.join(root, 'predict-data');
+    const first = await pleura(dataDir, 'predict', image, '--out', path.join(root, 'first.npy'));
+    expect(first.stderr).toBe(installedLine);
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).models).toEqual([expect.objectContaining({ ref: bundledRef, demonstration: true, arch: 'unet-light', inputSize: 256 })]);
+    expect(currentPointer(dataDir)).toBe(bundledRef);
+
+    const again = await pleura(dataDir, 'predict', image, '--out', path.join(root, 'again.npy'));
+    expect(again.stderr).toBe(`pleura: using the current model ${bundledRef} (a demonstration model, not for clinical use)\n`);
+    expect(again.code).toBe(0);
+  }, 120_000);
+
+  it('`pleura triage` does the same, and results.json and its JSON line name the demonstration model', async () => {
+    const dataDir = path.join(root, 'triage-data');
+    const out = path.join(root, 'triage-out');
+    const result = await pleura(dataDir, 'triage', folder, '--out', out);
+    expect(result.stderr.split('\n')[0]).toBe(installedLine.trimEnd());
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ models: [bundledRef], demonstrationModel: true, files: 1 });
+    const report = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8'));
+    expect(report).toMatchObject({ models: [{ ref: bundledRef }], demonstrationModel: true });
+    expect(currentPointer(dataDir)).toBe(bundledRef);
+  }, 120_000);
+});
