@@ -73,7 +73,7 @@ export function createReviewService(options: ReviewServiceOptions): { handlers: 
           sopInstanceUid: stored.sopInstanceUid,
           studyInstanceUid: stored.studyInstanceUid,
           models: stored.models,
-          detail: reviewDetail(decision, modelFlag, stored.score, maskArea(mask)),
+          detail: reviewDetail(decision, modelFlag, stored.maxProbability, maskArea(mask)),
         });
         return row;
       })();
@@ -107,8 +107,9 @@ export function createReviewService(options: ReviewServiceOptions): { handlers: 
   return { handlers };
 }
 
-function reviewDetail(decision: ReviewDecision, flag: string, score: number | null, maskPixels: number): string {
-  const model = `model said ${flag}${score === null ? '' : ` (score ${score.toFixed(3)})`}`;
+/** The model's side of the record gives its peak probability: a score of 0.000 would say nothing about an image it did not flag. */
+function reviewDetail(decision: ReviewDecision, flag: string, peak: number | null, maskPixels: number): string {
+  const model = `model said ${flag}${peak === null ? '' : ` (peak probability ${peak.toFixed(3)})`}`;
   switch (decision) {
     case 'confirmed':
       return `confirmed the model's mask (${maskPixels} pixels); ${model}`;

@@ -155,7 +155,7 @@ export async function decodeCases(cases: FuzzCase[], timeoutMs: number): Promise
 
 /**
  * Triages up to `count` cases (half decoded, half not, where there are) with the model in `modelDir`, from copies
- * in a folder of their own. Every file must end triaged or with a file error.
+ * in a folder of their own. Every file must end triaged, not assessed (outside the intended use) or with a file error.
  */
 export async function triageCases(cases: FuzzCase[], count: number, work: string, modelDir: string): Promise<Finding[]> {
   const decoded = cases.filter((item) => item.decode?.result === 'ok');
