@@ -262,6 +262,8 @@ export type TrainingProgress = {
   valDice: number | null;
   etaSeconds: number;
   imagesPerSecond: number;
+  /** the training engine auto chose and its backend, e.g. "onnx cpu" */
+  engine: string;
 };
 
 /** One point of the live curves; `at` is the position in epochs over the whole plan (2.5 = half-way through the third). */

@@ -13,6 +13,8 @@ export interface PhantomSetOptions {
   seed: number;
   size: number;
   positiveFraction: number;
+  /** share of negatives with a pleura-like edge and no pneumothorax (ml/phantoms); default 0 */
+  edgeMimicFraction?: number;
   /** replace a folder that already holds files */
   force?: boolean;
   onImage?: (done: number, count: number) => void;
@@ -53,7 +55,7 @@ export async function writePhantomSet(options: PhantomSetOptions): Promise<Phant
     async (temp) => {
       for (let k = 0; k < count; k++) {
         const imageSeed = phantomSeed(seed, k);
-        const phantom = renderPhantom(imageSeed, { rows: size, positiveFraction });
+        const phantom = renderPhantom(imageSeed, { rows: size, positiveFraction, edgeMimicFraction: options.edgeMimicFraction });
         const sopInstanceUid = newUid();
         const patientId = `PHANTOM-${String(seed)}-${String(k + 1).padStart(4, '0')}`;
         const file = `${String(k + 1).padStart(4, '0')}.dcm`;

@@ -34,7 +34,12 @@ function asCase(item: TrainingItem): HeldOutCase {
 export async function heldOutCases(config: Pick<TrainingConfig, 'data' | 'size' | 'dataDir' | 'folds' | 'fold' | 'seed'>): Promise<HeldOutCase[]> {
   const set = await loadTrainingSet(config.data, config.size, config.dataDir);
   const assignment = assignFolds(set.items.map((item) => item.patientId), config.folds, config.seed);
-  return splitFold(assignment, config.fold).validation.map((index) => asCase(set.items[index]));
+  return heldOutCasesOf(splitFold(assignment, config.fold).validation.map((index) => set.items[index]));
+}
+
+/** Training items as the cases a model is scored on. */
+export function heldOutCasesOf(items: readonly TrainingItem[]): HeldOutCase[] {
+  return items.map(asCase);
 }
 
 const isPositive = (mask: Mask) => firstNonZero(mask.data) >= 0;

@@ -11,16 +11,22 @@ const epochs = (n: number) => `${n} epoch${n === 1 ? '' : 's'}`;
 /** Why a stage ran fewer epochs than planned: the trainer stops one after more than `patience` epochs without a new best. */
 function earlyStop(stage: Plan['stages'][number], records: readonly EpochRecord[]): string {
   // The first of equal scores is the best: only a strictly higher score is a new best (model-selection.ts).
-  const best = records.reduce((top, record) => (record.valDice > top.valDice ? record : top));
+  const best = records.reduce((top, record) => ((record.valDice ?? -Infinity) > (top.valDice ?? -Infinity) ? record : top));
   const since = records.length - 1 - records.indexOf(best);
   return (
     `early after epoch ${records.length} of ${stage.epochs}: the validation Dice had not improved for ${epochs(since)} since its best, ` +
-    `${best.valDice.toFixed(4)} at epoch ${best.epoch + 1} (the plan stops a stage after ${epochs(stage.earlyStopPatience ?? 0)} without one).`
+    `${best.valDice?.toFixed(4)} at epoch ${best.epoch + 1} (the plan stops a stage after ${epochs(stage.earlyStopPatience ?? 0)} without one).`
   );
 }
 
-/** The end of a run that trained to its last stage: `plan` as run (cut to the run's epochs), `history` every epoch validated. */
-export function finishedEnd(plan: Plan, history: readonly EpochRecord[]): TrainingEnd {
+/**
+ * The end of a run that trained to its last stage: `plan` as run (cut to the run's epochs), `history` every epoch
+ * validated; or of one that reached its step limit (`--steps`), which is said instead.
+ */
+export function finishedEnd(plan: Plan, history: readonly EpochRecord[], stepLimit?: { steps: number; limit?: number }): TrainingEnd {
+  if (stepLimit?.limit !== undefined && stepLimit.steps >= stepLimit.limit) {
+    return { kind: 'completed', text: `Stopped after ${stepLimit.steps} optimiser step${stepLimit.steps === 1 ? '' : 's'}, the run's step limit.` };
+  }
   const named = plan.stages.length > 1;
   const stops = plan.stages.flatMap((stage, index) => {
     const records = history.filter((record) => record.stage === index);

@@ -9,7 +9,7 @@ export function progressLine(p: TrainingProgress): string {
     `loss ${p.loss.toFixed(4)}`,
     `lr ${p.lr.toExponential(2)}`,
   ];
-  if (p.valDice !== undefined) parts.push(`val Dice ${p.valDice.toFixed(4)}`);
+  if (p.valDice !== undefined && p.valDice !== null) parts.push(`val Dice ${p.valDice.toFixed(4)}`);
   if (p.imagesPerSecond > 0) parts.push(`${p.imagesPerSecond.toFixed(2)} img/s`);
   parts.push(`ETA ${duration(p.etaSeconds)}`);
   return parts.join('  ');

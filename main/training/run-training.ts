@@ -15,10 +15,10 @@ import { loadModel } from '../../ml/io/model-store';
 import { initialWeights, type WeightMap } from '../../ml/models';
 import type { DataSummary, TrainingItem } from '../../ml/train/dataset';
 import { assignFolds, splitFold } from '../../ml/train/folds';
-import { chooseTrainingBackend, type TrainingBackend } from '../../ml/train/loop/backend';
+import { chooseTrainingEngine, describeTrainingEngine, type TrainingBackend } from '../../ml/train/loop/backend';
 import { planPreset, type Plan } from '../../ml/train/plans';
 import { trainModel, type EpochRecord, type TrainingProgress } from '../../ml/train/trainer';
-import type { GridPoint } from '../../ml/post';
+import { rulePresets, type GridPoint } from '../../ml/post';
 import { loadTrainingSet } from './data';
 import { isDemonstrationModel } from '../triage/triage-config';
 import { finishedEnd } from './end-reason';
@@ -47,6 +47,10 @@ export type TrainingConfig = {
   /** the validation fold */
   fold: number;
   backend: TrainingBackend;
+  /** stop after this many optimiser steps in all */
+  maxSteps?: number;
+  /** 'none': train on every image, no validation fold; the last epoch is the model */
+  validation?: 'fold' | 'none';
   /** Pleura's data directory (the label store for data kind 'reviewed') */
   dataDir: string;
   /** model card id (default: the architecture) and notes */
@@ -57,9 +61,11 @@ export type TrainingConfig = {
 export type TrainingResult = {
   modelDir: string;
   card: ModelCard;
-  valDice: number;
-  bestThresholds: GridPoint;
+  /** null when the run did not validate */
+  valDice: number | null;
+  bestThresholds: GridPoint | null;
   data: DataSummary & { folds: number; fold: number; train: number; validation: number };
+  /** the engine and its backend, e.g. "onnx cpu" or "tfjs wasm", with what auto passed over */
   backend: string;
   epochs: number;
   steps: number;
@@ -79,14 +85,13 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
   const plan = typeof config.plan === 'string' ? planPreset(config.plan) : config.plan;
   const definition = buildArchitecture(config.arch, config.archOptions, config.size);
   const init = config.init ? await initModel(config.init, definition.graph.params.map((p) => `${p.name}[${p.shape}]`).join(' '), config) : null;
-  const backend = await chooseTrainingBackend(config.backend);
   const { data, summary } = await loadSplit(config);
 
   await mkdir(out, { recursive: true });
   const log = await openTrainingLog(path.join(out, TRAINING_LOG));
   const started = Date.now();
   try {
-    await log.write({ event: config.resume ? 'resume' : 'start', arch: config.arch, plan: plan.name, size: config.size, backend: backend.backend, data: summary });
+    await log.write({ event: config.resume ? 'resume' : 'start', arch: config.arch, plan: plan.name, size: config.size, backend: config.backend, data: summary });
     const outcome = await trainModel(
       data,
       {
@@ -101,6 +106,9 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
         checkpointEvery: config.checkpointEvery,
         resume: config.resume,
         fingerprint: fingerprint(config, plan, data.train.map((i) => i.id), data.validation.map((i) => i.id)),
+        maxSteps: config.maxSteps,
+        validation: config.validation,
+        createEngine: (weights) => chooseTrainingEngine({ backend: config.backend, definition, weights, size: config.size }),
       },
       {
         signal: hooks.signal,
@@ -111,17 +119,18 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
       },
     );
     const best = outcome.best;
+    const engine = describeTrainingEngine(outcome.engine);
     const now = new Date();
     const card = describeModel(definition, {
       id: config.id ?? definition.metadata.arch,
       version: versionStamp(now),
       size: config.size,
       createdAt: now.toISOString(),
-      thresholds: init?.card.thresholds ?? { kind: 'triple-threshold', top: best.best.top, minArea: best.best.minArea, bottom: best.best.bottom, minRegionArea: null, preset: null },
+      thresholds: init?.card.thresholds ?? trainedThresholds(best.best),
       provenance: { source: 'training', file: null, sha256: null, importedAt: now.toISOString(), tool: `pleura ${version}` },
       metrics: {
         valDice: best.valDice,
-        bestThresholds: { ...best.best },
+        bestThresholds: best.best && { ...best.best },
         bestEpoch: { stage: best.stage, epoch: best.epoch + 1 },
         history: outcome.history.map(historyPoint),
         data: summary,
@@ -131,7 +140,7 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
         epochs: outcome.history.length,
         steps: outcome.steps,
         seed: config.seed,
-        backend: backend.backend,
+        backend: `${outcome.engine.engine} ${outcome.engine.backend}`,
         durationSeconds: Math.round(outcome.seconds),
         ...(config.init ? { initialisedFrom: path.basename(path.resolve(config.init)) } : {}),
       },
@@ -144,13 +153,13 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
       valDice: best.valDice,
       bestThresholds: best.best,
       data: summary,
-      backend: backend.backend,
+      backend: engine,
       epochs: outcome.history.length,
       steps: outcome.steps,
       seconds: outcome.seconds,
-      end: finishedEnd(outcome.plan, outcome.history),
+      end: finishedEnd(outcome.plan, outcome.history, { steps: outcome.steps, limit: config.maxSteps }),
     };
-    await log.write({ event: 'done', valDice: best.valDice, bestThresholds: best.best, wallSeconds: (Date.now() - started) / 1000 });
+    await log.write({ event: 'done', valDice: best.valDice, bestThresholds: best.best, engine, wallSeconds: (Date.now() - started) / 1000 });
     return result;
   } catch (error) {
     await log.write({ event: 'stopped', error: (error as Error).message });
@@ -169,9 +178,12 @@ export type TrainingSplit = {
  * The run's data at its size, split by patient into its training and validation folds: what runTraining trains
  * on, and the held-out images a comparison of the new model with the current one should use.
  */
-export async function loadSplit(config: Pick<TrainingConfig, 'data' | 'size' | 'dataDir' | 'folds' | 'fold' | 'seed'>): Promise<TrainingSplit> {
+export async function loadSplit(config: Pick<TrainingConfig, 'data' | 'size' | 'dataDir' | 'folds' | 'fold' | 'seed' | 'validation'>): Promise<TrainingSplit> {
   const set = await loadTrainingSet(config.data, config.size, config.dataDir);
   if (set.items.length === 0) throw new Error(`no labelled images found in ${set.summary.source}`);
+  if (config.validation === 'none') {
+    return { data: { train: set.items, validation: [] }, summary: { ...set.summary, folds: config.folds, fold: config.fold, train: set.items.length, validation: 0 } };
+  }
   const split = splitFold(assignFolds(set.items.map((item) => item.patientId), config.folds, config.seed), config.fold);
   const data = { train: split.train.map((i) => set.items[i]), validation: split.validation.map((i) => set.items[i]) };
   return { data, summary: { ...set.summary, folds: config.folds, fold: config.fold, train: data.train.length, validation: data.validation.length } };
@@ -186,7 +198,13 @@ function trainedNotes(summary: TrainingResult['data'], config: TrainingConfig, f
 }
 
 function historyPoint(record: EpochRecord) {
-  return { stage: record.stage, epoch: record.epoch + 1, loss: round(record.loss), lr: record.lr, valDice: round(record.valDice) };
+  return { stage: record.stage, epoch: record.epoch + 1, loss: round(record.loss), lr: record.lr, valDice: record.valDice === null ? null : round(record.valDice) };
+}
+
+/** The validation's best triplet; without validation, science.md's validation-best rule. */
+function trainedThresholds(best: GridPoint | null): ModelCard['thresholds'] {
+  const { top, minArea, bottom } = best ?? rulePresets['validation-best'];
+  return { kind: 'triple-threshold', top, minArea, bottom, minRegionArea: null, preset: best ? null : 'validation-best' };
 }
 
 function round(value: number): number {
@@ -231,6 +249,7 @@ function fingerprint(config: TrainingConfig, plan: Plan, train: string[], valida
     plan,
     size: config.size,
     batchSize: config.batchSize ?? null,
+    maxSteps: config.maxSteps ?? null,
     seed: config.seed,
     init: config.init ? path.resolve(config.init) : null,
     train,

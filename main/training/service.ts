@@ -338,6 +338,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
         valDice: raw.valDice ?? null,
         etaSeconds: raw.etaSeconds,
         imagesPerSecond: raw.imagesPerSecond,
+        engine: raw.engine,
       };
       state.progress = progress;
       pending = progress;

@@ -5,17 +5,22 @@
 import onnxProto from 'onnx-proto';
 import type { BatchNormNode, Conv2dNode, GraphIR, GraphNode, ModelDefinition, ValueName, WeightMap } from '../models';
 import { resolveWeights } from '../models';
+import {
+  attribute,
+  floatTensor,
+  int64Tensor,
+  ONNX_IR_VERSION,
+  ONNX_OPSET,
+  valueInfo,
+  type IAttributeProto,
+  type INodeProto,
+  type ITensorProto,
+} from './onnx-builder';
 import { planRowStrips, type StripPlan } from './onnx-row-strips';
 
 const { onnx } = onnxProto;
-type INodeProto = onnxProto.onnx.INodeProto;
-type IAttributeProto = onnxProto.onnx.IAttributeProto;
-type ITensorProto = onnxProto.onnx.ITensorProto;
-type IValueInfoProto = onnxProto.onnx.IValueInfoProto;
 
-export const ONNX_OPSET = 17;
-/** The IR version that goes with opset 17. */
-const ONNX_IR_VERSION = 8;
+export { ONNX_OPSET };
 
 export type OnnxExportOptions = {
   /**
@@ -118,7 +123,7 @@ class OnnxEmitter {
     const cut = this.name(plan.cut);
     const output = plan.nodes[plan.nodes.length - 1].output;
     const rows = `${cut}:rows`;
-    this.add('Shape', [cut], rows, [intAttr('start', 2), intAttr('end', 3)]);
+    this.add('Shape', [cut], rows, [attribute('start', 2), attribute('end', 3)]);
     const zero = this.int64Constant('const:i64_0', 0);
     const halo = this.int64Constant(`const:i64_${plan.haloRows}`, plan.haloRows);
     const scale = this.int64Constant(`const:i64_${plan.scale}`, plan.scale);
@@ -146,7 +151,7 @@ class OnnxEmitter {
       kept.push(`${output}${strip}:kept`);
       this.stripNames = new Map();
     }
-    this.add('Concat', kept, this.name(output), [intAttr('axis', 2)]);
+    this.add('Concat', kept, this.name(output), [attribute('axis', 2)]);
   }
 
   /** A BatchNorm reading this conv's output, when it is that output's only reader and folding is on. */
@@ -167,15 +172,15 @@ class OnnxEmitter {
       case 'batchNorm':
         for (const p of [node.weight, node.bias, node.runningMean, node.runningVar]) this.weight(p);
         return this.add('BatchNormalization', [...inputs, node.weight, node.bias, node.runningMean, node.runningVar], output, [
-          floatAttr('epsilon', node.eps),
-          floatAttr('momentum', 1 - node.momentum),
+          attribute('epsilon', { float: node.eps }),
+          attribute('momentum', { float: 1 - node.momentum }),
         ]);
       case 'maxPool':
         return this.add('MaxPool', inputs, output, [
-          intsAttr('kernel_shape', node.kernel),
-          intsAttr('strides', node.stride),
-          intsAttr('pads', node.pad),
-          intAttr('ceil_mode', node.ceilMode ? 1 : 0),
+          attribute('kernel_shape', node.kernel),
+          attribute('strides', node.stride),
+          attribute('pads', node.pad),
+          attribute('ceil_mode', node.ceilMode ? 1 : 0),
         ]);
       case 'upsample': {
         const scales = this.constant(`const:scales_${node.scale}`, [4], [1, 1, node.scale, node.scale]);
@@ -183,14 +188,14 @@ class OnnxEmitter {
         // 'half_pixel' (ORT clamps the source coordinate at the border exactly as PyTorch does).
         const attributes =
           node.mode === 'nearest'
-            ? [strAttr('mode', 'nearest'), strAttr('coordinate_transformation_mode', 'asymmetric'), strAttr('nearest_mode', 'floor')]
-            : [strAttr('mode', 'linear'), strAttr('coordinate_transformation_mode', 'half_pixel')];
+            ? [attribute('mode', 'nearest'), attribute('coordinate_transformation_mode', 'asymmetric'), attribute('nearest_mode', 'floor')]
+            : [attribute('mode', 'linear'), attribute('coordinate_transformation_mode', 'half_pixel')];
         return this.add('Resize', [inputs[0], '', scales], output, attributes);
       }
       case 'linear':
         this.weight(node.weight);
         if (node.bias) this.weight(node.bias);
-        return this.add('Gemm', [...inputs, node.weight, ...(node.bias ? [node.bias] : [])], output, [intAttr('transB', 1)]);
+        return this.add('Gemm', [...inputs, node.weight, ...(node.bias ? [node.bias] : [])], output, [attribute('transB', 1)]);
       case 'relu':
         return this.add('Relu', inputs, output);
       case 'sigmoid':
@@ -202,11 +207,11 @@ class OnnxEmitter {
       case 'max':
         return this.add('Max', inputs, output);
       case 'concat':
-        return this.add('Concat', inputs, output, [intAttr('axis', 1)]);
+        return this.add('Concat', inputs, output, [attribute('axis', 1)]);
       case 'globalAvgPool':
         return this.add('GlobalAveragePool', inputs, output);
       case 'flatten':
-        return this.add('Flatten', inputs, output, [intAttr('axis', 1)]);
+        return this.add('Flatten', inputs, output, [attribute('axis', 1)]);
     }
   }
 
@@ -254,8 +259,7 @@ class OnnxEmitter {
   /** A one-element int64 tensor, the form Slice's bounds and the row arithmetic take. */
   private int64Constant(name: string, value: number): string {
     if (!this.initializers.has(name)) {
-      const raw = new Uint8Array(BigInt64Array.of(BigInt(value)).buffer);
-      this.initializers.set(name, { name, dims: [1], dataType: onnx.TensorProto.DataType.INT64, rawData: raw });
+      this.initializers.set(name, int64Tensor(name, [1], [value]));
     }
     return name;
   }
@@ -278,46 +282,10 @@ function outputChannels(node: GraphNode): number {
 
 function convAttributes(node: Conv2dNode): IAttributeProto[] {
   return [
-    intsAttr('kernel_shape', node.kernel),
-    intsAttr('strides', node.stride),
-    intsAttr('pads', node.pad),
-    intsAttr('dilations', node.dilation),
-    intAttr('group', node.groups),
+    attribute('kernel_shape', node.kernel),
+    attribute('strides', node.stride),
+    attribute('pads', node.pad),
+    attribute('dilations', node.dilation),
+    attribute('group', node.groups),
   ];
-}
-
-function floatTensor(name: string, dims: readonly number[], values: Float32Array): ITensorProto {
-  // raw_data is little-endian; so is every platform Node runs on.
-  const raw = new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
-  return { name, dims: [...dims], dataType: onnx.TensorProto.DataType.FLOAT, rawData: raw };
-}
-
-function valueInfo(name: string, dims: readonly (number | string)[]): IValueInfoProto {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType: onnx.TensorProto.DataType.FLOAT,
-        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) },
-      },
-    },
-  };
-}
-
-const AttributeType = onnx.AttributeProto.AttributeType;
-
-function intAttr(name: string, i: number): IAttributeProto {
-  return { name, type: AttributeType.INT, i };
-}
-
-function intsAttr(name: string, ints: readonly number[]): IAttributeProto {
-  return { name, type: AttributeType.INTS, ints: [...ints] };
-}
-
-function floatAttr(name: string, f: number): IAttributeProto {
-  return { name, type: AttributeType.FLOAT, f };
-}
-
-function strAttr(name: string, s: string): IAttributeProto {
-  return { name, type: AttributeType.STRING, s: new TextEncoder().encode(s) };
 }

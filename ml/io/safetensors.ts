@@ -3,6 +3,7 @@ import { stripDataParallelPrefix } from './torch/state-dict';
 import {
   BYTES_PER_ELEMENT, contiguousStrides, elementCount, StateDictReadError, type Dtype, type StateDict,
 } from './torch/tensor';
+import { bytesOf, type SavedTensor } from './torch/write-state-dict';
 import { MAX_SAFETENSORS_HEADER_BYTES } from './weights-limits';
 
 const DTYPES: Record<string, Dtype> = {
@@ -64,4 +65,36 @@ export function readSafetensors(bytes: Uint8Array, maxHeaderBytes = MAX_SAFETENS
 
 function isIntArray(value: unknown): value is number[] {
   return Array.isArray(value) && value.every((v) => Number.isInteger(v) && v >= 0);
+}
+
+const SAVED_CODES = { float32: 'F32', int64: 'I64' } as const;
+
+/**
+ * Writes a .safetensors file as the reference implementation does: the header names every tensor with its dtype,
+ * shape and data_offsets (back to back, in the given order), plus `__metadata__` ({format: 'pt'} marks PyTorch
+ * tensors), padded with spaces so the data starts on an 8-byte boundary. The format has no shared storage (its
+ * readers refuse overlapping offsets), so a storage behind several names is written once per name.
+ */
+export function writeSafetensors(tensors: readonly SavedTensor[], metadata: Record<string, string> = { format: 'pt' }): Uint8Array {
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (const { name, shape, storage } of tensors) {
+    if (Object.hasOwn(header, name)) throw new Error(`safetensors: ${name} is written twice`);
+    if (elementCount(shape) !== storage.data.length) {
+      throw new Error(`${name}: shape [${shape}] holds ${elementCount(shape)} elements, its storage ${storage.data.length}`);
+    }
+    header[name] = { dtype: SAVED_CODES[storage.dtype], shape, data_offsets: [offset, offset + storage.data.byteLength] };
+    offset += storage.data.byteLength;
+  }
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const headerLength = json.length + ((8 - (json.length % 8)) % 8);
+  const out = new Uint8Array(8 + headerLength + offset).fill(0x20, 8 + json.length, 8 + headerLength);
+  new DataView(out.buffer).setBigUint64(0, BigInt(headerLength), true);
+  out.set(json, 8);
+  let at = 8 + headerLength;
+  for (const tensor of tensors) {
+    out.set(bytesOf(tensor.storage), at);
+    at += tensor.storage.data.byteLength;
+  }
+  return out;
 }

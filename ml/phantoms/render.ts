@@ -17,6 +17,12 @@ export interface PhantomOptions {
   positiveFraction?: number;
   /** force a pneumothorax (true) or none (false) instead of drawing it with positiveFraction */
   positive?: boolean;
+  /**
+   * share of negatives drawn with a pleura-like edge and no pneumothorax (default 0): the bright curved line a skin
+   * fold or a scapular border makes, with the lung markings continuing across it — a hard negative for training,
+   * since what tells a pneumothorax is the absent markings beyond the line, not the line alone
+   */
+  edgeMimicFraction?: number;
 }
 
 /** The patient's side, as in a report: the image left of a PA film is the patient's right. */
@@ -63,6 +69,8 @@ export function renderPhantom(seed: number, options: PhantomOptions = {}): Phant
   const pneumothoraxRng = root.fork();
   const noiseRng = root.fork();
   const exposureRng = root.fork();
+  // Forked last, so every draw above is the same whether or not a set asks for edge mimics.
+  const mimicRng = root.fork();
 
   const positive = options.positive ?? caseRng.chance(fraction);
   const imageSide: ImageSide = caseRng.chance(0.5) ? -1 : 1;
@@ -77,7 +85,12 @@ export function renderPhantom(seed: number, options: PhantomOptions = {}): Phant
   const layers = rasterise(chest, frame);
 
   const none = { mask: new Uint8Array(rows * columns), line: createCanvas(rows, columns), depth: 0, contrast: 0 };
-  const pneumothorax = positive ? drawPneumothorax(pneumothoraxRng, layers.hardLungs[imageSide], rows, columns, imageSide, frame.unit / 1024) : none;
+  const mimic = !positive && (options.edgeMimicFraction ?? 0) > 0 && mimicRng.chance(options.edgeMimicFraction!);
+  const pneumothorax = positive
+    ? drawPneumothorax(pneumothoraxRng, layers.hardLungs[imageSide], rows, columns, imageSide, frame.unit / 1024)
+    : mimic
+      ? { ...none, line: drawPneumothorax(mimicRng, layers.hardLungs[imageSide], rows, columns, imageSide, frame.unit / 1024).line }
+      : none;
   const exposure = {
     gain: exposureRng.uniform(0.85, 1.15),
     offset: exposureRng.uniform(-0.06, 0.04),

@@ -14,6 +14,13 @@ export const EmaOption = z.object({
 });
 export type EmaOption = z.infer<typeof EmaOption>;
 
+/** torch.optim.Adam (the top solutions' optimiser) or torch.optim.SGD with momentum, no dampening or Nesterov. */
+export const OptimizerChoice = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('adam') }).strict(),
+  z.object({ kind: z.literal('sgd'), momentum: z.number().min(0).lt(1) }).strict(),
+]);
+export type OptimizerChoice = z.infer<typeof OptimizerChoice>;
+
 export const Stage = z.object({
   name: z.string().min(1),
   lr: z.number().positive(),
@@ -25,6 +32,9 @@ export const Stage = z.object({
   loss: LossSpec,
   batchSize: z.number().int().positive(),
   weightDecay: z.number().nonnegative(),
+  optimizer: OptimizerChoice.default({ kind: 'adam' }),
+  /** the training augmentations (science.md); off in a manual plan, whose steps must match PyTorch's exactly */
+  augment: z.boolean().default(true),
   /** max global gradient norm; absent: no clipping */
   clipNorm: z.number().positive().optional(),
   freezeEncoder: z.boolean(),
@@ -45,6 +55,8 @@ export const Plan = z.object({
 export type Plan = z.infer<typeof Plan>;
 
 export const planPresetNames = ['first-place', 'fourth-place', 'quick'] as const;
+/** `--plan manual`: not a preset but a plan built from the command line's flags (manualPlan). */
+export const MANUAL_PLAN = 'manual';
 export type PlanPresetName = (typeof planPresetNames)[number];
 
 /**
@@ -170,4 +182,43 @@ function resized(stage: Stage, epochs: number): Stage {
   const positiveShare =
     share.kind === 'linear' ? { ...share, epochs: Math.max(1, Math.round((share.epochs * epochs) / stage.epochs)) } : share;
   return { ...stage, epochs, positiveShare };
+}
+
+export type ManualSettings = {
+  optimizer: OptimizerChoice;
+  lr: number;
+  loss: z.input<typeof LossSpec>;
+  epochs: number;
+  batchSize: number;
+  weightDecay: number;
+  freezeEncoder: boolean;
+  encoderBatchNorm?: 'train' | 'frozen';
+};
+
+/**
+ * `--plan manual`: one stage with every setting from the flags and nothing else — a constant learning rate, no
+ * clipping, EMA, augmentation or early stopping, and every training image once per epoch in its own order (no
+ * sampler) — so that a run can be reproduced step for step in PyTorch.
+ */
+export function manualPlan(settings: ManualSettings): Plan {
+  return Plan.parse({
+    name: MANUAL_PLAN,
+    topK: 1,
+    stages: [
+      {
+        name: MANUAL_PLAN,
+        lr: settings.lr,
+        scheduler: { kind: 'constant' },
+        epochs: settings.epochs,
+        positiveShare: { kind: 'all' },
+        loss: settings.loss,
+        batchSize: settings.batchSize,
+        weightDecay: settings.weightDecay,
+        freezeEncoder: settings.freezeEncoder,
+        ...(settings.encoderBatchNorm ? { encoderBatchNorm: settings.encoderBatchNorm } : {}),
+        optimizer: settings.optimizer,
+        augment: false,
+      },
+    ],
+  });
 }

@@ -10,6 +10,8 @@ export const PositiveShare = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('constant'), p: Share }),
   /** 4th place: p(e) = from − (from − to)·e/epochs, held at `to` after `epochs` */
   z.object({ kind: z.literal('linear'), from: Share, to: Share, epochs: z.number().int().positive() }),
+  /** no sampler: every image once per epoch, in the data's order (a manual plan, reproducible in PyTorch) */
+  z.object({ kind: z.literal('all') }),
 ]);
 export type PositiveShare = z.infer<typeof PositiveShare>;
 
@@ -17,6 +19,7 @@ export type PositiveShare = z.infer<typeof PositiveShare>;
 export function positiveShareAt(spec: PositiveShare, epoch: number): number {
   if (!Number.isInteger(epoch) || epoch < 0) throw new RangeError(`an epoch index must be an integer ≥ 0, got ${epoch}`);
   if (spec.kind === 'constant') return spec.p;
+  if (spec.kind === 'all') return 1;
   // Held at the end point: past it the 4th place's formula would reach zero and then go negative.
   return spec.from - ((spec.from - spec.to) * Math.min(epoch, spec.epochs)) / spec.epochs;
 }
@@ -43,4 +46,9 @@ export function sampleEpoch(items: readonly { positive: boolean }[], p: number, 
   const epoch = [...positives];
   for (let i = 0; i < drawn; i++) epoch.push(negatives[rng.int(negatives.length)]);
   return rng.shuffle(epoch);
+}
+
+/** One epoch's indices under the spec: the sliding sample rate, or every image in order when there is no sampler. */
+export function epochOrder(items: readonly { positive: boolean }[], spec: PositiveShare, epoch: number, rng: Rng): number[] {
+  return spec.kind === 'all' ? items.map((_, index) => index) : sampleEpoch(items, positiveShareAt(spec, epoch), rng);
 }

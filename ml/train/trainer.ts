@@ -2,11 +2,9 @@
 // scheduler, positive share and loss; every epoch sampled, augmented, stepped, validated, scored for the top-k and
 // early stopping; everything that decides what happens next checkpointed, so a resumed run continues with exactly
 // the sequence an uninterrupted one would have produced (bit-identical on the cpu backend).
-import * as tf from '@tensorflow/tfjs';
 import type { GridPoint } from '../post';
 import type { ModelDefinition, WeightMap } from '../models';
 import { Rng } from '../random';
-import { TfjsGraphModel } from '../runtime/tfjs-graph';
 import { createTrainingAugmentation } from './augment';
 import {
   latestCheckpoint,
@@ -17,14 +15,14 @@ import {
   writeCheckpoint,
 } from './checkpoint';
 import type { TrainingItem } from './dataset';
-import { imageBatch, maskBatch } from './loop/batch';
+import type { StageTrainer, TrainingEngine } from './engines/types';
 import { withMemoryAdvice } from './loop/memory';
-import { createEma, type Ema, type EmaState } from './ema';
-import { createLoss, requiresClsLogit } from './losses';
+import type { EmaState } from './ema';
+import { requiresClsLogit } from './losses';
 import { keepTopK, observeScore, startEarlyStopping, type EarlyStopping, type RankedCheckpoint } from './model-selection';
-import { createAdam, type Adam, type OptimState } from './optim';
+import type { OptimState } from './optim';
 import { withEpochs, type Plan, type Stage } from './plans';
-import { positiveShareAt, sampleEpoch } from './sampler';
+import { epochOrder, negativeCount, positiveShareAt } from './sampler';
 import { createScheduler, type Scheduler, type SchedulerState } from './schedules';
 import { validate } from './validation';
 
@@ -50,6 +48,12 @@ export type TrainerConfig = {
    * with another fingerprint is refused instead of silently mixing two runs.
    */
   fingerprint: string;
+  /** the engine that trains, built on the starting (or resumed) weights */
+  createEngine: (weights: ReadonlyMap<string, Float32Array>) => Promise<TrainingEngine>;
+  /** stop after this many optimiser steps in all (the epoch in progress ends there) */
+  maxSteps?: number;
+  /** 'none': no validation split; every epoch is scored by its position and the last one is kept */
+  validation?: 'fold' | 'none';
 };
 
 export type TrainingProgress = {
@@ -66,10 +70,12 @@ export type TrainingProgress = {
   globalStep: number;
   loss: number;
   lr: number;
-  /** set on the report that ends an epoch */
-  valDice?: number;
+  /** set on the report that ends an epoch (null when the run does not validate) */
+  valDice?: number | null;
   etaSeconds: number;
   imagesPerSecond: number;
+  /** the engine and backend running the steps, e.g. "onnx cpu" or "tfjs wasm" */
+  engine: string;
 };
 
 export type EpochRecord = {
@@ -77,9 +83,10 @@ export type EpochRecord = {
   epoch: number;
   loss: number;
   lr: number;
-  valDice: number;
-  /** the best threshold triplet of this epoch's validation */
-  best: GridPoint;
+  /** null when the run does not validate */
+  valDice: number | null;
+  /** the best threshold triplet of this epoch's validation; null without validation */
+  best: GridPoint | null;
   seconds: number;
 };
 
@@ -98,6 +105,8 @@ export type TrainerOutcome = {
   steps: number;
   /** training time, interruptions excluded */
   seconds: number;
+  /** the engine and backend that trained, and what auto passed over */
+  engine: ReturnType<TrainingEngine['describe']>;
 };
 
 export class TrainingCancelledError extends Error {
@@ -144,60 +153,53 @@ export async function trainModel(
   const plan = config.epochs === undefined ? config.plan : withEpochs(config.plan, config.epochs);
   checkConfig(data, { ...config, plan });
   config = { ...config, plan };
-  const { definition } = config;
   const state = config.resume ? await resumeState(config) : freshState(config);
-  const model = TfjsGraphModel.fromWeights(definition, state.weights);
-  state.weights = new Map(); // the model holds them now; the state's copy is refreshed at each checkpoint
+  const engine = await config.createEngine(state.weights);
+  state.weights = new Map(); // the engine holds them now; the state's copy is refreshed at each checkpoint
   const augmentation = createTrainingAugmentation(config.size);
   const clock = etaClock(data.train, config);
   try {
-    while (state.stage < plan.stages.length) {
+    while (state.stage < plan.stages.length && !stepsDone(state, config)) {
       const stage = plan.stages[state.stage];
-      const run = await startStage(model, stage, state, config);
+      const run = await startStage(engine, stage, state, config);
       try {
-        await runStage(model, run, state, data, config, hooks, augmentation, clock);
-        await nextStage(model, state, config);
+        await runStage(engine, run, state, data, config, hooks, augmentation, clock);
+        if (!stepsDone(state, config)) await nextStage(engine, state, config);
       } finally {
-        run.optimizer.dispose();
-        run.ema?.dispose();
+        await run.trainer.dispose();
       }
     }
     const best = state.selection.kept[0];
     const weights = (await readCheckpoint<{ weights: Map<string, Float32Array> }>(`${config.checkpointsDir}/${best.name}`)).weights;
     const record = state.history.find((r) => topName(r) === best.name)!;
-    return { plan, weights, best: record, history: state.history, steps: state.globalStep, seconds: state.seconds };
+    return { plan, weights, best: record, history: state.history, steps: state.globalStep, seconds: state.seconds, engine: engine.describe() };
   } finally {
-    model.dispose();
+    await engine.dispose();
   }
 }
 
 type StageRun = {
   stage: Stage;
-  optimizer: Adam;
+  trainer: StageTrainer;
   scheduler: Scheduler;
-  ema: Ema | null;
-  loss: ReturnType<typeof createLoss>;
   batchSize: number;
 };
 
-async function startStage(model: TfjsGraphModel, stage: Stage, state: LoopState, config: TrainerConfig): Promise<StageRun> {
-  model.setTrainingSetup({
-    freezeEncoder: stage.freezeEncoder,
-    encoderBatchNorm: stage.encoderBatchNorm ?? config.definition.metadata.encoderBatchNorm,
-  });
-  const optimizer = createAdam({ lr: stage.lr, weightDecay: stage.weightDecay, clipNorm: stage.clipNorm });
-  if (state.optimizer) optimizer.importState(state.optimizer, model.namedVariables());
-  const scheduler = createScheduler(stage.scheduler, stage.lr);
-  scheduler.load(state.scheduler);
-  // Buffers too: BatchNorm's running statistics must match the averaged weights they normalise for.
-  const ema = stage.ema ? createEma(model.namedVariables(), stage.ema.decay) : null;
-  if (ema && state.ema) ema.importState(state.ema);
-  return { stage, optimizer, scheduler, ema, loss: createLoss(stage.loss), batchSize: config.batchSize ?? stage.batchSize };
+function stepsDone(state: LoopState, config: TrainerConfig): boolean {
+  return config.maxSteps !== undefined && state.globalStep >= config.maxSteps;
 }
 
-/** Runs the stage's remaining epochs, or until early stopping ends it. */
+async function startStage(engine: TrainingEngine, stage: Stage, state: LoopState, config: TrainerConfig): Promise<StageRun> {
+  const batchSize = config.batchSize ?? stage.batchSize;
+  const trainer = await engine.startStage({ ...stage, batchSize }, { optimizer: state.optimizer, ema: state.ema });
+  const scheduler = createScheduler(stage.scheduler, stage.lr);
+  scheduler.load(state.scheduler);
+  return { stage, trainer, scheduler, batchSize };
+}
+
+/** Runs the stage's remaining epochs, or until early stopping (or the run's step limit) ends it. */
 async function runStage(
-  model: TfjsGraphModel,
+  engine: TrainingEngine,
   run: StageRun,
   state: LoopState,
   data: { train: readonly TrainingItem[]; validation: readonly TrainingItem[] },
@@ -206,34 +208,33 @@ async function runStage(
   augmentation: ReturnType<typeof createTrainingAugmentation>,
   clock: EtaClock,
 ): Promise<void> {
-  const { stage, batchSize } = run;
+  const { stage, batchSize, trainer } = run;
   const epochs = stage.epochs;
   const memory = { arch: config.definition.metadata.arch, size: config.size, batchSize };
-  const normalisation = config.definition.metadata.normalization;
-  const vars = model.trainableVariables();
-  while (state.epoch < epochs && !state.stopStage) {
+  const averaging = () => trainer.average !== null && state.epoch >= stage.ema!.startEpoch;
+  while (state.epoch < epochs && !state.stopStage && !stepsDone(state, config)) {
     const epochStarted = performance.now();
     if (!state.order) {
       const runRng = Rng.fromState(state.rng.run);
-      state.order = sampleEpoch(data.train, positiveShareAt(stage.positiveShare, state.epoch), runRng.fork());
+      state.order = epochOrder(data.train, stage.positiveShare, state.epoch, runRng.fork());
       const augment = runRng.fork();
       state.rng = { run: runRng.state, augment: augment.state };
-      if (run.ema && state.epoch === stage.ema!.startEpoch) run.ema.reset();
+      if (trainer.average && state.epoch === stage.ema!.startEpoch) await trainer.average.reset();
     }
     const order = state.order;
     const stepsInEpoch = Math.ceil(order.length / batchSize);
-    while (state.step < stepsInEpoch) {
-      if (hooks.signal?.aborted) throw new TrainingCancelledError(await checkpointNow(model, run, state, config));
+    while (state.step < stepsInEpoch && !stepsDone(state, config)) {
+      if (hooks.signal?.aborted) throw new TrainingCancelledError(await checkpointNow(engine, run, state, config));
       const started = performance.now();
       const augmentRng = Rng.fromState(state.rng.augment);
       const batch = order.slice(state.step * batchSize, (state.step + 1) * batchSize).map((index) => {
         const item = data.train[index];
         // Each image draws from its own stream, forked in order: a resumed epoch replays the same draws.
-        return augmentation.apply({ image: item.image, mask: item.mask }, augmentRng.fork());
+        const rng = augmentRng.fork();
+        return stage.augment ? augmentation.apply({ image: item.image, mask: item.mask }, rng) : { image: item.image, mask: item.mask };
       });
-      run.optimizer.learningRate = run.scheduler.lr;
-      const loss = await withMemoryAdvice(memory, () => trainStep(model, vars, run, batch, normalisation));
-      if (run.ema && state.epoch >= stage.ema!.startEpoch) run.ema.update();
+      const loss = await withMemoryAdvice(memory, () => trainer.step(batch, run.scheduler.lr));
+      if (averaging()) await trainer.average!.update();
       state.rng.augment = augmentRng.state;
       state.step++;
       state.globalStep++;
@@ -243,100 +244,70 @@ async function runStage(
       state.seconds += seconds;
       clock.stepDone(seconds);
       hooks.onProgress?.({
-        ...position(stage, state, config, stepsInEpoch),
+        ...position(engine, stage, state, config, stepsInEpoch),
         loss,
         lr: run.scheduler.lr,
         etaSeconds: clock.eta(state, stepsInEpoch),
         imagesPerSecond: batch.length / seconds,
       });
       if (config.checkpointEvery > 0 && state.globalStep % config.checkpointEvery === 0 && state.step < stepsInEpoch) {
-        await checkpointNow(model, run, state, config);
+        await checkpointNow(engine, run, state, config);
       }
     }
     const validationStarted = performance.now();
-    const result = await withMemoryAdvice(memory, () => validateWithAverage(model, run, state, data.validation, batchSize));
+    const result =
+      config.validation === 'none'
+        ? null
+        : await withMemoryAdvice(memory, () => {
+            const score = () => validate(engine, data.validation, { batchSize });
+            return averaging() ? trainer.average!.applied(score) : score();
+          });
     clock.validationDone((performance.now() - validationStarted) / 1000);
     const record: EpochRecord = {
       stage: state.stage,
       epoch: state.epoch,
       loss: state.epochLoss.sum / Math.max(1, state.epochLoss.count),
       lr: run.scheduler.lr,
-      valDice: result.dice,
-      best: result.best,
+      valDice: result?.dice ?? null,
+      best: result?.best ?? null,
       seconds: (performance.now() - epochStarted) / 1000,
     };
     state.history.push(record);
-    await keepIfTop(model, run, state, record, config);
-    run.scheduler.step(result.dice);
+    await keepIfTop(engine, run, state, record, config);
+    run.scheduler.step(result?.dice ?? 0);
     state.epoch++;
     state.step = 0;
     state.order = null;
     state.epochLoss = { sum: 0, count: 0 };
     hooks.onProgress?.({
-      ...position(stage, state, config, stepsInEpoch),
+      ...position(engine, stage, state, config, stepsInEpoch),
       epoch: state.epoch,
       step: stepsInEpoch,
       loss: record.loss,
       lr: record.lr,
-      valDice: result.dice,
+      valDice: record.valDice,
       etaSeconds: clock.eta(state, stepsInEpoch),
       imagesPerSecond: 0,
     });
-    await checkpointNow(model, run, state, config);
+    await checkpointNow(engine, run, state, config);
   }
 }
 
-async function trainStep(
-  model: TfjsGraphModel,
-  vars: tf.Variable[],
-  run: StageRun,
-  batch: readonly { image: TrainingItem['image']; mask: TrainingItem['mask'] }[],
-  normalisation: ModelDefinition['metadata']['normalization'],
-): Promise<number> {
-  const x = imageBatch(batch.map((b) => b.image), normalisation);
-  const y = maskBatch(batch.map((b) => b.mask));
-  try {
-    const { value, grads } = tf.variableGrads(() => {
-      const outputs = model.forward(x, { training: true });
-      return run.loss({ logits: outputs.logits as tf.Tensor4D, clsLogit: outputs.cls_logit as tf.Tensor2D | undefined }, y);
-    }, vars);
-    try {
-      run.optimizer.apply(vars, vars.map((v) => grads[v.name]));
-      return (await value.data())[0];
-    } finally {
-      tf.dispose([value, ...Object.values(grads)]);
-    }
-  } finally {
-    tf.dispose([x, y]);
-  }
-}
-
-/** Validation on the averaged weights when the stage keeps an average (what the run would ship). */
-async function validateWithAverage(model: TfjsGraphModel, run: StageRun, state: LoopState, items: readonly TrainingItem[], batchSize: number) {
-  const averaged = run.ema !== null && state.epoch >= run.stage.ema!.startEpoch;
-  if (averaged) run.ema!.apply();
-  try {
-    return await validate(model, items, { batchSize, normalisation: model.definition.metadata.normalization });
-  } finally {
-    if (averaged) run.ema!.restore();
-  }
-}
-
-/** Early stopping and top-k: an admitted epoch writes its weights (averaged ones when the stage averages). */
-async function keepIfTop(model: TfjsGraphModel, run: StageRun, state: LoopState, record: EpochRecord, config: TrainerConfig): Promise<void> {
-  const observed = observeScore(state.selection.early, record.valDice, run.stage.earlyStopPatience);
+/**
+ * Early stopping and top-k: an admitted epoch writes its weights (averaged ones when the stage averages). Without
+ * validation an epoch scores by its position, so the last one is kept.
+ */
+async function keepIfTop(engine: TrainingEngine, run: StageRun, state: LoopState, record: EpochRecord, config: TrainerConfig): Promise<void> {
+  const score = record.valDice ?? state.history.length;
+  const observed = observeScore(state.selection.early, score, run.stage.earlyStopPatience);
   state.selection.early = observed.state;
   state.stopStage = observed.stop;
-  const candidate = { name: topName(record), score: record.valDice, sequence: state.history.length };
+  const candidate = { name: topName(record), score, sequence: state.history.length };
   const { kept, admitted, removed } = keepTopK(state.selection.kept, candidate, config.plan.topK);
   if (admitted) {
-    const averaged = run.ema !== null && state.epoch >= run.stage.ema!.startEpoch;
-    if (averaged) run.ema!.apply();
-    try {
-      await writeCheckpoint(config.checkpointsDir, candidate.name, { weights: await model.exportWeights() });
-    } finally {
-      if (averaged) run.ema!.restore();
-    }
+    const averaged = run.trainer.average !== null && state.epoch >= run.stage.ema!.startEpoch;
+    const write = async () => void (await writeCheckpoint(config.checkpointsDir, candidate.name, { weights: await engine.exportWeights() }));
+    await (averaged ? run.trainer.average!.applied(write) : write());
   }
   state.selection.kept = kept;
   for (const name of removed) await removeCheckpoint(config.checkpointsDir, name);
@@ -347,7 +318,7 @@ function topName(record: Pick<EpochRecord, 'stage' | 'epoch'>): string {
 }
 
 /** A stage starts from the best weights so far (1st place: each stage fine-tunes the previous stage's best). */
-async function nextStage(model: TfjsGraphModel, state: LoopState, config: TrainerConfig): Promise<void> {
+async function nextStage(engine: TrainingEngine, state: LoopState, config: TrainerConfig): Promise<void> {
   state.stage++;
   state.epoch = 0;
   state.step = 0;
@@ -362,22 +333,17 @@ async function nextStage(model: TfjsGraphModel, state: LoopState, config: Traine
   const best = state.selection.kept[0];
   if (best) {
     const { weights } = await readCheckpoint<{ weights: Map<string, Float32Array> }>(`${config.checkpointsDir}/${best.name}`);
-    const bestModel = TfjsGraphModel.fromWeights(config.definition, weights);
-    try {
-      for (const [name, variable] of bestModel.namedVariables()) model.namedVariables().get(name)!.assign(variable);
-    } finally {
-      bestModel.dispose();
-    }
+    await engine.loadWeights(weights);
   }
 }
 
-async function checkpointNow(model: TfjsGraphModel, run: StageRun, state: LoopState, config: TrainerConfig): Promise<string> {
+async function checkpointNow(engine: TrainingEngine, run: StageRun, state: LoopState, config: TrainerConfig): Promise<string> {
   const snapshot: LoopState = {
     ...state,
-    weights: await model.exportWeights(),
-    optimizer: await run.optimizer.exportState(model.namedVariables()),
+    weights: await engine.exportWeights(),
+    optimizer: await run.trainer.exportOptimizer(),
     scheduler: run.scheduler.state,
-    ema: run.ema ? await run.ema.exportState() : null,
+    ema: run.trainer.average ? await run.trainer.average.exportState() : null,
   };
   const folder = await writeCheckpoint(config.checkpointsDir, stepCheckpointName(state.globalStep), snapshot);
   await pruneStepCheckpoints(config.checkpointsDir, RESUME_CHECKPOINTS_KEPT);
@@ -418,8 +384,10 @@ async function resumeState(config: TrainerConfig): Promise<LoopState> {
   return state;
 }
 
-function position(stage: Stage, state: LoopState, config: TrainerConfig, stepsInEpoch: number) {
+function position(engine: TrainingEngine, stage: Stage, state: LoopState, config: TrainerConfig, stepsInEpoch: number) {
+  const { engine: name, backend } = engine.describe();
   return {
+    engine: `${name} ${backend}`,
     stage: state.stage,
     stageName: stage.name,
     stages: config.plan.stages.length,
@@ -433,8 +401,9 @@ function position(stage: Stage, state: LoopState, config: TrainerConfig, stepsIn
 
 function checkConfig(data: { train: readonly TrainingItem[]; validation: readonly TrainingItem[] }, config: TrainerConfig): void {
   if (data.train.length === 0) throw new Error('no training images: the training split is empty');
-  if (data.validation.length === 0) throw new Error('no validation images: the validation split is empty');
-  if (!data.train.some((item) => item.positive)) throw new Error('the training split has no image with a pneumothorax; the sampler needs at least one');
+  if (data.validation.length === 0 && config.validation !== 'none') throw new Error('no validation images: the validation split is empty');
+  const sampled = config.plan.stages.some((stage) => stage.positiveShare.kind !== 'all');
+  if (sampled && !data.train.some((item) => item.positive)) throw new Error('the training split has no image with a pneumothorax; the sampler needs at least one');
   const hasClassifier = config.definition.metadata.outputNames.includes('cls_logit');
   for (const stage of config.plan.stages) {
     if (stage.size !== undefined && stage.size !== config.size) {
@@ -459,8 +428,8 @@ function etaClock(train: readonly TrainingItem[], config: TrainerConfig): EtaClo
   let steps = 0;
   let validationSeconds = 0;
   const stepsPerEpoch = (stage: Stage, epoch: number) => {
-    const p = positiveShareAt(stage.positiveShare, epoch);
-    return Math.ceil((positives + Math.floor((positives * (1 - p)) / p)) / (config.batchSize ?? stage.batchSize));
+    const images = stage.positiveShare.kind === 'all' ? train.length : positives + negativeCount(positives, positiveShareAt(stage.positiveShare, epoch));
+    return Math.ceil(images / (config.batchSize ?? stage.batchSize));
   };
   return {
     stepDone(seconds) {
@@ -471,15 +440,17 @@ function etaClock(train: readonly TrainingItem[], config: TrainerConfig): EtaClo
       validationSeconds = seconds;
     },
     eta(state, stepsInEpoch) {
-      let remainingSteps = stepsInEpoch - state.step;
+      // A step limit ends the run early (and a manual plan run by --steps alone has no real epoch count).
+      const budget = config.maxSteps === undefined ? Infinity : config.maxSteps - state.globalStep;
+      let remainingSteps = Math.min(stepsInEpoch - state.step, budget);
       let remainingEpochs = 1;
-      config.plan.stages.forEach((stage, s) => {
-        if (s < state.stage) return;
-        for (let e = s === state.stage ? state.epoch + 1 : 0; e < stage.epochs; e++) {
-          remainingSteps += stepsPerEpoch(stage, e);
+      for (let s = state.stage; s < config.plan.stages.length && remainingSteps < budget; s++) {
+        const stage = config.plan.stages[s];
+        for (let e = s === state.stage ? state.epoch + 1 : 0; e < stage.epochs && remainingSteps < budget; e++) {
+          remainingSteps = Math.min(remainingSteps + stepsPerEpoch(stage, e), budget);
           remainingEpochs++;
         }
-      });
+      }
       return steps ? (remainingSteps * stepSeconds) / steps + remainingEpochs * validationSeconds : 0;
     },
   };

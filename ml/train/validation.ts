@@ -1,11 +1,8 @@
 // Validation after each epoch: the challenge metric at the default triple threshold (science.md's validation-best
 // (0.75, 2000, 0.3), areas scaled to the training size) and the threshold-triplet grid search over the same maps.
-import * as tf from '@tensorflow/tfjs';
 import { countImage, rulePresets, scoreGrid, SCIENCE_GRID, type GridPoint, type ImageCounts, type ThresholdGrid, type Triplet } from '../post';
-import type { Normalisation } from '../preprocess';
-import type { TfjsGraphModel } from '../runtime/tfjs-graph';
 import type { TrainingItem } from './dataset';
-import { imageBatch } from './loop/batch';
+import type { TrainingEngine } from './engines/types';
 
 export type ValidationResult = {
   /** mean per-image score at the given triplet (science.md's validation-best unless told) */
@@ -17,23 +14,18 @@ export type ValidationResult = {
 
 const DEFAULT: Triplet = rulePresets['validation-best'];
 
-/** Scores the model on the items (sigmoid of its logits), batch by batch so memory stays flat. */
+/** Scores the engine's model on the items (its probabilities), batch by batch so memory stays flat. */
 export async function validate(
-  model: TfjsGraphModel,
+  model: Pick<TrainingEngine, 'predictProbabilities'>,
   items: readonly TrainingItem[],
-  options: { batchSize: number; normalisation: Normalisation; triplet?: Triplet },
+  options: { batchSize: number; triplet?: Triplet },
 ): Promise<ValidationResult> {
   const { top, minArea, bottom } = options.triplet ?? DEFAULT;
   const fixedGrid: ThresholdGrid = { tops: [top], minAreas: [minArea], bottoms: [bottom] };
   const counts: { grid: ImageCounts[]; fixed: ImageCounts[] } = { grid: [], fixed: [] };
   for (let start = 0; start < items.length; start += options.batchSize) {
     const batch = items.slice(start, start + options.batchSize);
-    const probabilities = tf.tidy(() => {
-      const x = imageBatch(batch.map((item) => item.image), options.normalisation);
-      return tf.sigmoid(model.predict(x).logits);
-    });
-    const data = (await probabilities.data()) as Float32Array;
-    probabilities.dispose();
+    const data = await model.predictProbabilities(batch.map((item) => item.image));
     batch.forEach((item, n) => {
       const { rows, columns } = item.mask;
       const pair = { probabilities: { rows, columns, data: data.subarray(n * rows * columns, (n + 1) * rows * columns) }, truth: item.mask };

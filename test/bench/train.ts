@@ -1,68 +1,96 @@
 // Training throughput (section "train"): images per second of one training step (forward, backward, Adam with
-// weight decay and clipping, the pixel-leaning combo loss) at batch 2, for AlbuNet (nf 32) and the light U-Net at
-// 256 and 512, on each TF.js training backend that loads here; plus PyTorch on the CPU for the same models and
-// batch where python3 has torch (test/bench/train_torch.py). Random weights and images: throughput only.
-// Each figure follows one warm-up step. Environment: PLEURA_BENCH_TRAIN_STEPS (timed steps, default 2),
-// PLEURA_BENCH_TRAIN_SIZES (default "256,512"), PLEURA_BENCH_TRAIN_BACKENDS (default "tensorflow,wasm"; add cpu to measure the pure-JS backend, which takes minutes a step),
-// PLEURA_BENCH_PYTHON (default /usr/bin/python3).
+// weight decay and clipping, the pixel-leaning combo loss) at batch 2 on onnxruntime (Pleura's compiled step), on
+// each TF.js training backend that loads here, and on PyTorch (test/bench/train_torch.py, when /usr/bin/python3 has
+// torch), all in the same run: AlbuNet (nf 32) at 256 and 512 and the light U-Net at 256. Random weights and images:
+// throughput only. GFLOP/s counts a step as three forward passes (forward, input and weight gradients). Each figure
+// follows one warm-up step; onnx runs in a child process per model, so its peak memory is its own.
+// Environment: PLEURA_BENCH_TRAIN_STEPS (timed steps, default 3), PLEURA_BENCH_TRAIN_MODELS (default
+// "unet-light@256,albunet@256,albunet@512"), PLEURA_BENCH_TRAIN_BACKENDS (default "onnx,tensorflow,wasm"; add cpu to
+// measure the pure-JS backend, which takes minutes a step), PLEURA_BENCH_PYTHON (default /usr/bin/python3).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { createModel, initialWeights, type ArchName } from '../../ml/models';
+import { countFlops, createModel, initialWeights, type ArchName } from '../../ml/models';
 import { TfjsGraphModel } from '../../ml/runtime/tfjs-graph';
-import { chooseTrainingBackend, type TrainingBackend } from '../../ml/train/loop/backend';
+import { chooseTrainingBackend } from '../../ml/train/loop/backend';
 import { comboPresets, createLoss } from '../../ml/train/losses';
 import { createAdam } from '../../ml/train/optim';
 import { Rng } from '../../ml/random';
 
 const BATCH = 2;
-// Smallest first: a run that exhausts the wasm heap (4 GiB; AlbuNet at 512) can leave the module unusable.
-const MODELS: { name: string; arch: ArchName; options: object }[] = [
-  { name: 'unet-light', arch: 'unet-light', options: {} },
-  { name: 'albunet', arch: 'albunet', options: { nf: 32 } },
-];
+type Config = { arch: ArchName; size: number; key: string };
 /** The CPU backend takes minutes per light U-Net step at 256; anything bigger would take far longer. */
-const CPU_ONLY = { model: 'unet-light', size: 256 };
-const TORCH_SCRIPT = path.join(import.meta.dirname, 'train_torch.py');
+const CPU_ONLY = 'unet-light@256';
+const here = import.meta.dirname;
+const TORCH_SCRIPT = path.join(here, 'train_torch.py');
+const ONNX_CHILD = path.join(here, 'train-onnx-step.ts');
 
 const env = process.env;
 const list = (name: string, fallback: string) => (env[name] ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
 
 export async function trainBench(): Promise<unknown> {
-  const steps = Math.max(1, Number(env.PLEURA_BENCH_TRAIN_STEPS ?? 2) || 2);
-  const sizes = list('PLEURA_BENCH_TRAIN_SIZES', '256,512').map(Number);
-  const out: Record<string, unknown> = { unit: 'images per second (per image, batch 2, after one warm-up step)', batch: BATCH, steps };
-  for (const backend of list('PLEURA_BENCH_TRAIN_BACKENDS', 'tensorflow,wasm') as Exclude<TrainingBackend, 'auto'>[]) {
-    out[backend] = await backendFigures(backend, sizes, steps);
+  const steps = Math.max(1, Number(env.PLEURA_BENCH_TRAIN_STEPS ?? 3) || 3);
+  const configs: Config[] = list('PLEURA_BENCH_TRAIN_MODELS', 'unet-light@256,albunet@256,albunet@512').map((key) => {
+    const [arch, size] = key.split('@');
+    return { arch: arch as ArchName, size: Number(size), key };
+  });
+  const out: Record<string, unknown> = {
+    unit: 'images per second (batch 2, after one warm-up step); GFLOP/s counting a step as 3 forward passes',
+    batch: BATCH,
+    steps,
+  };
+  const backends = list('PLEURA_BENCH_TRAIN_BACKENDS', 'onnx,tensorflow,wasm');
+  const figures: Record<string, Record<string, Figure>> = {};
+  if (backends.includes('onnx')) figures.onnx = onnxFigures(configs, steps);
+  for (const backend of backends.filter((b) => b !== 'onnx') as ('tensorflow' | 'wasm' | 'cpu')[]) {
+    figures[`tfjs-${backend}`] = await tfjsFigures(backend, configs, steps);
   }
-  out.pytorch = torchFigures(sizes, steps);
+  figures.pytorch = torchFigures(configs, steps);
+  for (const [engine, byConfig] of Object.entries(figures)) out[engine] = withGflops(byConfig, configs);
+  out.onnxOverPytorch = Object.fromEntries(
+    configs.map(({ key }) => [key, ratio(figures.onnx?.[key], figures.pytorch?.[key])]),
+  );
   return out;
 }
 
-async function backendFigures(backend: Exclude<TrainingBackend, 'auto'>, sizes: number[], steps: number) {
-  try {
-    await chooseTrainingBackend(backend);
-  } catch (error) {
-    return { skipped: `backend not available: ${(error as Error).message}` };
-  }
-  const figures: Record<string, unknown> = {};
-  for (const model of MODELS) {
-    for (const size of sizes) {
-      const key = `${model.name}@${size}`;
-      if (backend === 'cpu' && !(model.name === CPU_ONLY.model && size === CPU_ONLY.size)) {
-        figures[key] = { skipped: 'too slow on the CPU backend (minutes per step)' };
-        continue;
-      }
-      process.stderr.write(`bench train: ${backend} ${key}…\n`);
-      figures[key] = await throughput(model, size, steps).catch((error: Error) => ({ failed: explain(backend, error) }));
-      process.stderr.write(`bench train: ${backend} ${key}: ${JSON.stringify(figures[key])}\n`);
-    }
+type Figure = { imagesPerSecond?: number; skipped?: string; failed?: string; [key: string]: unknown };
+
+function onnxFigures(configs: Config[], steps: number): Record<string, Figure> {
+  const figures: Record<string, Figure> = {};
+  for (const { arch, size, key } of configs) {
+    process.stderr.write(`bench train: onnx ${key}…\n`);
+    const run = spawnSync(process.execPath, ['--import', 'tsx', ONNX_CHILD, arch, String(size), String(BATCH), String(steps)], {
+      encoding: 'utf8',
+      timeout: 20 * 60_000,
+    });
+    figures[key] = run.status === 0 ? JSON.parse(run.stdout) : { failed: (run.error?.message ?? run.stderr).trim().slice(-300) };
+    process.stderr.write(`bench train: onnx ${key}: ${JSON.stringify(figures[key])}\n`);
   }
   return figures;
 }
 
-async function throughput(model: (typeof MODELS)[number], size: number, steps: number) {
-  const definition = createModel(model.arch, model.options as never);
+async function tfjsFigures(backend: 'tensorflow' | 'wasm' | 'cpu', configs: Config[], steps: number): Promise<Record<string, Figure>> {
+  try {
+    await chooseTrainingBackend(backend);
+  } catch (error) {
+    return Object.fromEntries(configs.map(({ key }) => [key, { skipped: `backend not available: ${(error as Error).message}` }]));
+  }
+  const figures: Record<string, Figure> = {};
+  // Smallest first: a run that exhausts the wasm heap (4 GiB; AlbuNet at 512) can leave the module unusable.
+  for (const config of [...configs].sort((a, b) => a.size - b.size)) {
+    if (backend === 'cpu' && config.key !== CPU_ONLY) {
+      figures[config.key] = { skipped: 'too slow on the CPU backend (minutes per step)' };
+      continue;
+    }
+    process.stderr.write(`bench train: tfjs ${backend} ${config.key}…\n`);
+    figures[config.key] = await tfjsThroughput(config, steps).catch((error: Error) => ({ failed: explain(backend, error) }));
+    process.stderr.write(`bench train: tfjs ${backend} ${config.key}: ${JSON.stringify(figures[config.key])}\n`);
+  }
+  return figures;
+}
+
+async function tfjsThroughput({ arch, size }: Config, steps: number): Promise<Figure> {
+  const definition = createModel(arch, (arch === 'albunet' ? { nf: 32 } : {}) as never);
   const net = TfjsGraphModel.fromWeights(definition, initialWeights(definition.graph, 1));
   const loss = createLoss(comboPresets['pixel-leaning']);
   const adam = createAdam({ lr: 1e-4, weightDecay: 1e-4, clipNorm: 1 });
@@ -89,23 +117,37 @@ async function throughput(model: (typeof MODELS)[number], size: number, steps: n
   }
 }
 
-function torchFigures(sizes: number[], steps: number) {
+function torchFigures(configs: Config[], steps: number): Record<string, Figure> {
   const python = env.PLEURA_BENCH_PYTHON ?? '/usr/bin/python3';
   const probe = spawnSync(python, ['-c', 'import torch'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) return { skipped: `python3-torch not installed (${python})` };
-  const figures: Record<string, unknown> = {};
-  for (const model of MODELS) {
-    for (const size of sizes) {
-      const key = `${model.name}@${size}`;
-      process.stderr.write(`bench train: pytorch ${key}…\n`);
-      const run = spawnSync(python, [TORCH_SCRIPT, model.name, String(size), String(BATCH), String(steps)], {
-        encoding: 'utf8',
-        timeout: 15 * 60_000,
-      });
-      figures[key] = run.status === 0 ? JSON.parse(run.stdout) : { failed: (run.error?.message ?? run.stderr).trim().slice(-300) };
-    }
+  if (probe.error || probe.status !== 0) return Object.fromEntries(configs.map(({ key }) => [key, { skipped: `python3-torch not installed (${python})` }]));
+  const figures: Record<string, Figure> = {};
+  for (const { arch, size, key } of configs) {
+    process.stderr.write(`bench train: pytorch ${key}…\n`);
+    const run = spawnSync(python, [TORCH_SCRIPT, arch, String(size), String(BATCH), String(steps)], { encoding: 'utf8', timeout: 20 * 60_000 });
+    figures[key] = run.status === 0 ? JSON.parse(run.stdout) : { failed: (run.error?.message ?? run.stderr).trim().slice(-300) };
+    process.stderr.write(`bench train: pytorch ${key}: ${JSON.stringify(figures[key])}\n`);
   }
   return figures;
+}
+
+/** Adds GFLOP/s: a training step's arithmetic taken as three forward passes (forward, input and weight gradients). */
+function withGflops(figures: Record<string, Figure>, configs: Config[]): Record<string, Figure> {
+  return Object.fromEntries(
+    Object.entries(figures).map(([key, figure]) => {
+      const config = configs.find((c) => c.key === key)!;
+      if (figure.imagesPerSecond === undefined) return [key, figure];
+      const definition = createModel(config.arch, (config.arch === 'albunet' ? { nf: 32 } : {}) as never);
+      const { conv, linear } = countFlops(definition.graph, { height: config.size, width: config.size });
+      const forward = conv + linear;
+      return [key, { ...figure, gflopPerSecond: round((3 * forward * figure.imagesPerSecond) / 1e9) }];
+    }),
+  );
+}
+
+function ratio(onnx: Figure | undefined, torch: Figure | undefined): number | string {
+  if (onnx?.imagesPerSecond === undefined || torch?.imagesPerSecond === undefined) return 'not measured';
+  return round(onnx.imagesPerSecond / torch.imagesPerSecond);
 }
 
 /** wasm aborts with a bare "memory access out of bounds" when a step's tensors outgrow its 4 GiB heap. */

@@ -6,6 +6,7 @@ import { serve } from './serve';
 import { score } from './score';
 import { rle } from './rle';
 import { importTorch } from './import-torch';
+import { exportTorch } from './export-torch';
 import { models } from './models';
 import { predict } from './predict';
 import { triage } from './triage';
@@ -20,6 +21,7 @@ export const commands: Record<string, CliCommand> = {
   score,
   rle,
   'import-torch': importTorch,
+  'export-torch': exportTorch,
   models,
   predict,
   triage,

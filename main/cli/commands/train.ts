@@ -1,7 +1,8 @@
 // `pleura train`: a training run in a worker thread, progress on stderr (a line per epoch end, at most one step
 // line a second), the result as JSON on stdout. Ctrl-C checkpoints and stops; --resume goes on from there.
 import { architectureNames } from '../../../ml/models';
-import { planPresetNames } from '../../../ml/train/plans';
+import { comboPresets } from '../../../ml/train/losses';
+import { MANUAL_PLAN, manualPlan, planPresetNames, type ManualSettings, type OptimizerChoice } from '../../../ml/train/plans';
 import { TRAINING_BACKENDS, type TrainingBackend } from '../../../ml/train/loop/backend';
 import type { TrainingData } from '../../api/contract';
 import { resolveDataDir } from '../../services/data-dir';
@@ -10,15 +11,20 @@ import type { TrainingConfig } from '../../training/run-training';
 import { startTrainingWorker } from '../../training/start-worker';
 import { CliUsageError, type CliCommand } from '../run';
 
+const MANUAL_LOSSES = ['bce', 'dice', 'focal', 'combo', 'lovasz'] as const;
+const FREEZE = ['encoder', 'encoder-bn'] as const;
+
 const usage =
   `train (--data FOLDER --labels CSV | --data reviewed | --png FOLDER) --arch ${architectureNames().join('|')} ` +
-  `--plan ${planPresetNames.join('|')} --size 256 [--epochs N] --out MODELDIR [--resume] [--init MODELDIR] [--batch 2] ` +
-  `[--seed S] [--checkpoint-every N] [--folds 5 --fold 0] [--backend ${TRAINING_BACKENDS.join('|')}]`;
+  `--plan ${[...planPresetNames, MANUAL_PLAN].join('|')} --size 256 [--epochs N] [--steps N] --out MODELDIR [--resume] [--init MODELDIR] [--batch 2] ` +
+  `[--seed S] [--checkpoint-every N] [--folds 5 --fold 0 | --validation none] [--backend ${TRAINING_BACKENDS.join('|')}]\n` +
+  `  --plan manual: --optimizer adam|sgd --lr X [--momentum 0.9] [--weight-decay 0] --loss ${MANUAL_LOSSES.join('|')} [--freeze ${FREEZE.join('|')}] ` +
+  `(constant rate; no schedule, clipping, EMA, augmentation or sampler; combo is the 1st place's 3:1:4)`;
 
 export const train: CliCommand = {
   usage,
   summary:
-    'trains a model (TF.js) on a DICOM folder with a SIIM mask table, the reviewed studies or PNG pairs; checkpoints to MODELDIR/checkpoints, logs to MODELDIR/train.log.jsonl, writes the model to MODELDIR',
+    'trains a model (onnxruntime, or TF.js) on a DICOM folder with a SIIM mask table, the reviewed studies or PNG pairs; checkpoints to MODELDIR/checkpoints, logs to MODELDIR/train.log.jsonl, writes the model to MODELDIR',
   options: {
     data: { type: 'string' },
     labels: { type: 'string' },
@@ -36,6 +42,14 @@ export const train: CliCommand = {
     folds: { type: 'string', default: '5' },
     fold: { type: 'string', default: '0' },
     backend: { type: 'string', default: 'auto' },
+    steps: { type: 'string' },
+    validation: { type: 'string', default: 'fold' },
+    optimizer: { type: 'string' },
+    lr: { type: 'string' },
+    momentum: { type: 'string' },
+    'weight-decay': { type: 'string' },
+    loss: { type: 'string' },
+    freeze: { type: 'string' },
   },
   async run({ values }) {
     const config = trainArgs(values);
@@ -83,20 +97,33 @@ function trainArgs(values: Record<string, unknown>): TrainingConfig {
   };
   const arch = text('arch') ?? fail('give --arch');
   if (!architectureNames().includes(arch as never)) fail(`unknown --arch "${arch}"; architectures: ${architectureNames().join(', ')}`);
-  const plan = text('plan')!;
-  if (!(planPresetNames as readonly string[]).includes(plan)) fail(`unknown --plan "${plan}"; plans: ${planPresetNames.join(', ')}`);
+  const planName = text('plan')!;
+  if (![...planPresetNames, MANUAL_PLAN].includes(planName as never)) fail(`unknown --plan "${planName}"; plans: ${[...planPresetNames, MANUAL_PLAN].join(', ')}`);
+  const validation = text('validation') ?? 'fold';
+  if (validation !== 'fold' && validation !== 'none') fail(`--validation takes fold or none, not "${validation}"`);
+  const steps = whole('steps', 1);
   const backend = text('backend')!;
   if (!(TRAINING_BACKENDS as readonly string[]).includes(backend)) fail(`unknown --backend "${backend}"; backends: ${TRAINING_BACKENDS.join(', ')}`);
   const folds = whole('folds', 2)!;
   const fold = whole('fold', 0)!;
   if (fold >= folds) fail(`--fold must be below --folds (${folds}), got ${fold}`);
+  const epochs = whole('epochs', 1);
+  const batchSize = whole('batch', 1);
+  const manualOnly = ['optimizer', 'lr', 'momentum', 'weight-decay', 'loss', 'freeze'].filter((name) => text(name) !== undefined);
+  if (planName !== MANUAL_PLAN && manualOnly.length > 0) fail(`--${manualOnly[0]} belongs to --plan manual; the ${planName} plan sets its own`);
+  const plan =
+    planName === MANUAL_PLAN
+      ? manualPlan(manualSettings(text, fail, { epochs: epochs ?? (steps === undefined ? fail('--plan manual needs --epochs N or --steps N') : Number.MAX_SAFE_INTEGER), batchSize: batchSize ?? 2 }))
+      : planName;
   return {
     data: dataSource(text('data'), text('labels'), text('png'), fail),
     arch,
     plan,
     size: whole('size', 32)!,
-    epochs: whole('epochs', 1),
-    batchSize: whole('batch', 1),
+    epochs: planName === MANUAL_PLAN ? undefined : epochs,
+    batchSize,
+    maxSteps: steps,
+    validation: validation as 'fold' | 'none',
     out: text('out') ?? fail('give --out MODELDIR'),
     resume: values.resume === true,
     init: text('init'),
@@ -106,6 +133,40 @@ function trainArgs(values: Record<string, unknown>): TrainingConfig {
     fold,
     backend: backend as TrainingBackend,
     dataDir: resolveDataDir(),
+  };
+}
+
+function manualSettings(
+  text: (name: string) => string | undefined,
+  fail: (message: string) => never,
+  run: { epochs: number; batchSize: number },
+): ManualSettings {
+  const number = (name: string, fallback: number | undefined, check: (v: number) => boolean, what: string): number => {
+    const value = text(name);
+    if (value === undefined) return fallback ?? fail(`--plan manual needs --${name}`);
+    const parsed = Number(value);
+    if (value.trim() === '' || !Number.isFinite(parsed) || !check(parsed)) fail(`--${name} must be ${what}, got "${value}"`);
+    return parsed;
+  };
+  const optimizer = text('optimizer') ?? fail('--plan manual needs --optimizer adam|sgd');
+  if (optimizer !== 'adam' && optimizer !== 'sgd') fail(`--optimizer takes adam or sgd, not "${optimizer}"`);
+  if (optimizer === 'adam' && text('momentum') !== undefined) fail('--momentum belongs to --optimizer sgd');
+  const choice: OptimizerChoice =
+    optimizer === 'sgd' ? { kind: 'sgd', momentum: number('momentum', 0.9, (v) => v >= 0 && v < 1, 'in [0, 1)') } : { kind: 'adam' };
+  const loss = text('loss') ?? fail(`--plan manual needs --loss ${MANUAL_LOSSES.join('|')}`);
+  if (!(MANUAL_LOSSES as readonly string[]).includes(loss)) fail(`--loss takes ${MANUAL_LOSSES.join(', ')}, not "${loss}"`);
+  const freeze = text('freeze');
+  if (freeze !== undefined && !(FREEZE as readonly string[]).includes(freeze)) fail(`--freeze takes ${FREEZE.join(' or ')}, not "${freeze}"`);
+  return {
+    optimizer: choice,
+    lr: number('lr', undefined, (v) => v > 0, 'a positive number'),
+    weightDecay: number('weight-decay', 0, (v) => v >= 0, 'a number ≥ 0'),
+    loss: loss === 'combo' ? comboPresets['pixel-heavy'] : { kind: loss as Exclude<(typeof MANUAL_LOSSES)[number], 'combo'> },
+    epochs: run.epochs,
+    batchSize: run.batchSize,
+    freezeEncoder: freeze === 'encoder',
+    // --freeze encoder-bn freezes the encoder's BatchNorm alone (4th place); otherwise the architecture's default.
+    ...(freeze === 'encoder-bn' ? { encoderBatchNorm: 'frozen' as const } : {}),
   };
 }
 

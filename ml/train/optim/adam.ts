@@ -4,7 +4,7 @@
 // the 1st place's loop calls clip_grad_norm_ before optimizer.step().
 import * as tf from '@tensorflow/tfjs';
 import { clipByGlobalNorm } from './clip';
-import { float32Copy, namesByVariable, sameShape, variableFor, type OptimState } from './state';
+import { checkLearningRate, float32Copy, namesByVariable, sameShape, variableFor, type AdamEntry, type OptimState } from './state';
 
 export type AdamOptions = {
   lr: number;
@@ -16,7 +16,8 @@ export type AdamOptions = {
   eps?: number;
 };
 
-export interface Adam {
+/** What the TF.js trainer steps with: Adam here, SGD in sgd.ts. */
+export interface Optimizer {
   /** One optimiser step: grads[i] is the gradient of vars[i]. The gradients are not disposed. */
   apply(vars: readonly tf.Variable[], grads: readonly tf.Tensor[]): void;
   learningRate: number;
@@ -26,6 +27,7 @@ export interface Adam {
   importState(state: OptimState, names: ReadonlyMap<string, tf.Variable>): void;
   dispose(): void;
 }
+export type Adam = Optimizer;
 
 type Moments = { step: number; m: tf.Variable; v: tf.Variable };
 
@@ -95,7 +97,7 @@ export function createAdam(options: AdamOptions): Adam {
     async exportState(names) {
       assertAlive();
       const byVariable = namesByVariable(names);
-      const entries: OptimState['entries'] = {};
+      const entries: Record<string, AdamEntry> = {};
       for (const [variable, entry] of moments) {
         const name = byVariable.get(variable);
         if (name === undefined) throw new Error(`a variable of shape [${variable.shape}] has optimiser state but no name`);
@@ -141,9 +143,6 @@ function zeroVariableLike(variable: tf.Variable): tf.Variable {
   return tf.tidy(() => tf.variable(tf.zerosLike(variable), false));
 }
 
-function checkLearningRate(lr: number): void {
-  if (!(lr >= 0) || !Number.isFinite(lr)) throw new RangeError(`the learning rate must be a finite number ≥ 0, got ${lr}`);
-}
 
 function checkPairs(vars: readonly tf.Variable[], grads: readonly tf.Tensor[]): void {
   if (vars.length !== grads.length) throw new Error(`Adam got ${vars.length} variables but ${grads.length} gradients`);

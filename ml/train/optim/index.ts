@@ -1,3 +1,4 @@
-export { createAdam, type Adam, type AdamOptions } from './adam';
+export { createAdam, type Adam, type AdamOptions, type Optimizer } from './adam';
+export { createSgd, type SgdOptions } from './sgd';
 export { clipByGlobalNorm, type ClippedGradients } from './clip';
-export type { AdamEntry, OptimState } from './state';
+export type { AdamEntry, OptimState, SgdEntry } from './state';

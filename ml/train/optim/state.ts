@@ -5,7 +5,10 @@ import type * as tf from '@tensorflow/tfjs';
 
 export type AdamEntry = { step: number; shape: number[]; m: Float32Array; v: Float32Array };
 
-export type OptimState = { kind: 'adam'; entries: Record<string, AdamEntry> };
+export type SgdEntry = { step: number; shape: number[]; momentum: Float32Array };
+
+/** Adam's moments or SGD's momentum buffers, per tensor; both engines read and write this form. */
+export type OptimState = { kind: 'adam'; entries: Record<string, AdamEntry> } | { kind: 'sgd'; entries: Record<string, SgdEntry> };
 
 /** Each variable's name, for writing state (a variable listed under two names keeps the first). */
 export function namesByVariable(names: ReadonlyMap<string, tf.Variable>): Map<tf.Variable, string> {
@@ -31,4 +34,9 @@ export function sameShape(a: readonly number[], b: readonly number[]): boolean {
 /** A copy of a tensor's values: backends may hand out their own buffer, which must not escape into a checkpoint. */
 export async function float32Copy(tensor: tf.Tensor): Promise<Float32Array> {
   return Float32Array.from(await tensor.data());
+}
+
+export function checkLearningRate(lr: number): number {
+  if (!(lr >= 0) || !Number.isFinite(lr)) throw new RangeError(`the learning rate must be a finite number ≥ 0, got ${lr}`);
+  return lr;
 }

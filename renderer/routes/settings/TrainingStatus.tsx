@@ -79,7 +79,9 @@ export function TrainingStatus({ run, busy, onCancel, onResume }: Props) {
           <dt>ETA</dt>
           <dd data-testid="training-eta">{active && progress ? formatEta(progress.etaSeconds) : '—'}</dd>
           <dt>Speed</dt>
-          <dd>{active && progress ? `${formatNumber(progress.imagesPerSecond, 1)} images/s` : '—'}</dd>
+          <dd data-testid="training-speed">{active && progress ? `${formatNumber(progress.imagesPerSecond, 1)} images/s` : '—'}</dd>
+          <dt>Engine</dt>
+          <dd data-testid="training-engine">{progress ? progress.engine : '—'}</dd>
         </dl>
       </div>
       <div className="training-status__charts">

@@ -55,7 +55,7 @@ describe('pleura train', () => {
     expect(stderr).toMatch(/stage 1\/1 fine-tune {2}epoch 1\/1 {2}step \d+\/\d+ {2}loss \d\.\d{4} {2}lr 1\.00e-5 {2}val Dice \d\.\d{4}/);
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
-    expect(report).toMatchObject({ modelDir: model(), backend: 'wasm', epochs: 1 });
+    expect(report).toMatchObject({ modelDir: model(), backend: 'tfjs wasm', epochs: 1 });
     const loaded = await loadModel(model());
     expect(loaded.card.architecture.name).toBe('unet-light');
     expect(loaded.card.input.size).toBe(64);
@@ -64,7 +64,7 @@ describe('pleura train', () => {
     expect(loaded.card.metrics).toMatchObject({
       plan: 'quick',
       size: 64,
-      backend: 'wasm',
+      backend: 'tfjs wasm',
       epochs: 1,
       data: { images: 10, positives: 5, patients: 5, folds: 5, fold: 0, train: 8, validation: 2, missing: [] },
     });
@@ -84,6 +84,42 @@ describe('pleura train', () => {
     const resumed = await runTrain({ ...args(), resume: true });
     expect(resumed.code).toBe(0);
     expect((await loadModel(model())).card.provenance.source).toBe('training');
+  });
+
+  it('--plan manual on onnx: every setting from the flags, a step limit, no validation', async () => {
+    const out = path.join(root, 'manual');
+    const { code, stdout, stderr } = await runTrain({
+      ...args(),
+      out,
+      backend: 'onnx',
+      plan: 'manual',
+      epochs: undefined as never,
+      optimizer: 'sgd',
+      momentum: '0.5',
+      lr: '0.01',
+      loss: 'lovasz',
+      steps: '3',
+      validation: 'none',
+      freeze: 'encoder',
+    });
+    expect(stderr).not.toMatch(/val Dice/);
+    expect(code).toBe(0);
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({ backend: expect.stringMatching(/^onnx cpu/), steps: 3, valDice: null, end: { kind: 'completed', text: expect.stringMatching(/after 3 optimiser steps/) } });
+    const loaded = await loadModel(out);
+    expect(loaded.card.metrics).toMatchObject({ plan: 'manual', steps: 3, backend: 'onnx cpu', valDice: null, data: { train: 10, validation: 0 } });
+    expect(loaded.card.thresholds).toMatchObject({ preset: 'validation-best' });
+    const log = (await readFile(path.join(out, 'train.log.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+    expect(log.at(-1)).toMatchObject({ event: 'done', engine: expect.stringMatching(/^onnx cpu/) });
+  });
+
+  it('refuses manual-plan flags without --plan manual, and a manual plan without its settings', async () => {
+    await expect(runTrain({ ...args(), optimizer: 'sgd' })).rejects.toThrow(/--optimizer belongs to --plan manual/);
+    await expect(runTrain({ ...args(), plan: 'manual', lr: '0.1', loss: 'bce' })).rejects.toThrow(/needs --optimizer adam\|sgd/);
+    await expect(runTrain({ ...args(), plan: 'manual', optimizer: 'adam', lr: '0.1', loss: 'hinge' })).rejects.toThrow(/--loss takes bce, dice, focal, combo, lovasz/);
+    await expect(runTrain({ ...args(), plan: 'manual', optimizer: 'adam', lr: '-1', loss: 'bce' })).rejects.toThrow(/--lr must be a positive number/);
+    await expect(runTrain({ ...args(), plan: 'manual', optimizer: 'adam', lr: '0.1', loss: 'bce', freeze: 'decoder' })).rejects.toThrow(/--freeze takes encoder or encoder-bn/);
+    await expect(runTrain({ ...args(), validation: 'maybe' })).rejects.toThrow(/--validation takes fold or none/);
   });
 
   it('explains missing data flags', async () => {

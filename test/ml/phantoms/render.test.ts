@@ -42,6 +42,21 @@ describe('renderPhantom', () => {
     expect(render(12).image.data).not.toEqual(a.image.data);
   });
 
+  it('draws an edge mimic on a negative only when asked: a brighter curved line, the markings kept, no mask', () => {
+    const plain = renderPhantom(21, { rows: SIZE, positive: false });
+    expect(renderPhantom(21, { rows: SIZE, positive: false, edgeMimicFraction: 0 }).image.data).toEqual(plain.image.data);
+    const mimic = renderPhantom(21, { rows: SIZE, positive: false, edgeMimicFraction: 1 });
+    expect(mimic.positive).toBe(false);
+    expect(mimic.mask.every((v) => v === 0)).toBe(true);
+    const changed = plain.image.data.map((v, i) => mimic.image.data[i] - v);
+    const brighter = changed.filter((d) => d > 3).length;
+    // a thin line: a few hundred pixels of a 256² film brighter, the rest the same film with its own noise
+    expect(brighter).toBeGreaterThan(30);
+    expect(brighter).toBeLessThan(0.02 * SIZE * SIZE);
+    // positives are drawn exactly as before
+    expect(renderPhantom(22, { rows: SIZE, positive: true, edgeMimicFraction: 1 }).image.data).toEqual(renderPhantom(22, { rows: SIZE, positive: true }).image.data);
+  });
+
   it('gives 8-bit whole values of the requested size, any size', () => {
     const p = renderPhantom(3, { rows: 96, columns: 128 });
     expect([p.image.rows, p.image.columns, p.image.data.length, p.mask.length]).toEqual([96, 128, 96 * 128, 96 * 128]);

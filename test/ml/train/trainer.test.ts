@@ -9,9 +9,11 @@ import { initialWeights } from '../../../ml/models';
 import { latestCheckpoint, readCheckpoint } from '../../../ml/train/checkpoint';
 import { trainModel, TrainingCancelledError, type TrainerConfig, type TrainingProgress } from '../../../ml/train/trainer';
 import { toyItems, toyModel, toyPlan } from '../../fixtures/toy-training';
+import { createTfjsTrainingEngine } from '../../../ml/train/engines/tfjs';
 
 
 const SIZE = 32;
+const CPU = { candidate: 'cpu', backend: 'cpu', threads: 1, skipped: [] };
 const definition = toyModel();
 const items = toyItems(9, SIZE);
 const data = { train: items.slice(0, 6), validation: items.slice(6) };
@@ -37,6 +39,7 @@ function config(dir: string, overrides: Partial<TrainerConfig> = {}): TrainerCon
     checkpointEvery: 2,
     resume: false,
     fingerprint: 'toy',
+    createEngine: async (weights) => createTfjsTrainingEngine(definition, weights, CPU),
     ...overrides,
   };
 }
@@ -57,7 +60,7 @@ describe('trainModel', () => {
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
     expect(mean(losses.slice(-4))).toBeLessThan(0.6 * mean(losses.slice(0, 4)));
     expect(outcome.history).toHaveLength(4);
-    expect(outcome.best.valDice).toBe(Math.max(...outcome.history.map((h) => h.valDice)));
+    expect(outcome.best.valDice).toBe(Math.max(...outcome.history.map((h) => h.valDice!)));
     const tops = (await readdir(path.join(root, 'learns', 'checkpoints'))).filter((n) => n.startsWith('top-'));
     expect(tops).toHaveLength(2);
   });

@@ -6,6 +6,7 @@ import { initialWeights } from '../../../ml/models';
 import { TfjsGraphModel } from '../../../ml/runtime/tfjs-graph';
 import type { TrainingItem } from '../../../ml/train/dataset';
 import { validate } from '../../../ml/train/validation';
+import { tfjsProbabilities } from '../../../ml/train/engines/tfjs';
 import { toyModel } from '../../fixtures/toy-training';
 
 const SIZE = 32;
@@ -33,7 +34,7 @@ describe('validate', () => {
 
   it('scores every image with the default triple threshold and searches the grid', async () => {
     const sure = constantModel(10);
-    const result = await validate(sure, items, { batchSize: 2, normalisation: 'none' });
+    const result = await validate(tfjsProbabilities(sure), items, { batchSize: 2 });
     expect(result.images).toBe(3);
     expect(result.dice).toBeCloseTo(2 / 3, 10);
     expect(result.best.score).toBeCloseTo(2 / 3, 10);
@@ -42,7 +43,7 @@ describe('validate', () => {
 
   it('gives the reverse for a model that never finds anything', async () => {
     const never = constantModel(-10);
-    const result = await validate(never, items, { batchSize: 2, normalisation: 'none' });
+    const result = await validate(tfjsProbabilities(never), items, { batchSize: 2 });
     expect(result.dice).toBeCloseTo(1 / 3, 10);
     never.dispose();
   });
@@ -50,7 +51,7 @@ describe('validate', () => {
   it('picks the triplet whose minimum area separates the maps', async () => {
     // p = sigmoid(0.5) ≈ 0.62 everywhere: above top 0.6, below 0.75. The full films pass (0.6, *, *): score 2/3.
     const unsure = constantModel(0.5);
-    const result = await validate(unsure, items, { batchSize: 3, normalisation: 'none' });
+    const result = await validate(tfjsProbabilities(unsure), items, { batchSize: 3 });
     expect(result.dice).toBeCloseTo(1 / 3, 10);
     expect(result.best.top).toBe(0.6);
     expect(result.best.score).toBeCloseTo(2 / 3, 10);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createAdam } from '../../../../ml/train/optim';
+import { createAdam, type AdamEntry } from '../../../../ml/train/optim';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -116,7 +116,7 @@ describe('createAdam (torch.optim.Adam semantics)', () => {
     expect(() => adam.importState(state, new Map([['x', w]]))).toThrow(/"w".*no variable/);
     expect(() => adam.importState(state, new Map([['w', other]]))).toThrow(/"w" has shape \[2\].*\[3\]/);
     const after = await adam.exportState(new Map([['w', w]]));
-    expect(after.entries.w.m).toEqual(state.entries.w.m);
+    expect((after.entries.w as AdamEntry).m).toEqual((state.entries.w as AdamEntry).m);
     await expect(adam.exportState(new Map())).rejects.toThrow(/no name/);
     tf.dispose([w, other]);
     adam.dispose();
