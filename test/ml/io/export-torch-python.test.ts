@@ -7,7 +7,8 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeWithTorch } from '../train/onnx/torch-reference';
 import { exportTorchModel } from '../../../ml/io/export-torch';
 import { importTorchModel } from '../../../ml/io/import-torch';
 import { loadModel, type LoadedModel } from '../../../ml/io/model-store';
@@ -15,10 +16,6 @@ import { createModel, type GraphIR } from '../../../ml/models';
 
 const python = '/usr/bin/python3';
 const script = path.join(import.meta.dirname, 'torch_roundtrip.py');
-const hasTorch = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-const describeWithTorch = hasTorch
-  ? describe
-  : (((name: string) => describe.skip(`${name} (skipped: ${python} cannot import torch — install Debian's python3-torch to run it)`)) as unknown as typeof describe);
 
 interface KeyDigest {
   dtype: string;

@@ -4,16 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
+import { describeWithTorch } from '../train/onnx/torch-reference';
 import { readStateDictFile } from '../../../ml/io/torch';
 import { contiguous, transposed, writeTorchZip, type FixtureTensor } from '../../fixtures/torch-writer';
 
 const python = '/usr/bin/python3';
 const script = path.join(import.meta.dirname, 'torch_roundtrip.py');
-const hasTorch = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
-const describeWithTorch = hasTorch
-  ? describe
-  : (((name: string) => describe.skip(`${name} (skipped: ${python} cannot import torch — install Debian's python3-torch to run it)`)) as unknown as typeof describe);
 
 interface TorchJson {
   torch: string;

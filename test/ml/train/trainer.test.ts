@@ -8,12 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialWeights } from '../../../ml/models';
 import { latestCheckpoint, readCheckpoint } from '../../../ml/train/checkpoint';
 import { trainModel, TrainingCancelledError, type TrainerConfig, type TrainingProgress } from '../../../ml/train/trainer';
-import { toyItems, toyModel, toyPlan } from '../../fixtures/toy-training';
+import { CPU_BACKEND, toyItems, toyModel, toyPlan } from '../../fixtures/toy-training';
 import { createTfjsTrainingEngine } from '../../../ml/train/engines/tfjs';
 
 
 const SIZE = 32;
-const CPU = { candidate: 'cpu', backend: 'cpu', threads: 1, skipped: [] };
 const definition = toyModel();
 const items = toyItems(9, SIZE);
 const data = { train: items.slice(0, 6), validation: items.slice(6) };
@@ -39,7 +38,7 @@ function config(dir: string, overrides: Partial<TrainerConfig> = {}): TrainerCon
     checkpointEvery: 2,
     resume: false,
     fingerprint: 'toy',
-    createEngine: async (weights) => createTfjsTrainingEngine(definition, weights, CPU),
+    createEngine: async (weights) => createTfjsTrainingEngine(definition, weights, CPU_BACKEND),
     ...overrides,
   };
 }

@@ -15,12 +15,11 @@ import type { TrainingBatch, TrainingEngine } from '../../../../ml/train/engines
 import { comboPresets } from '../../../../ml/train/losses';
 import { Plan, type Stage } from '../../../../ml/train/plans';
 import { trainModel, type TrainerConfig } from '../../../../ml/train/trainer';
-import { toyItems, toyModel, toyPlan } from '../../../fixtures/toy-training';
+import { CPU_BACKEND, toyItems, toyModel, toyPlan } from '../../../fixtures/toy-training';
 import { tinyModel } from '../../models/tiny-model';
 import { biasesBeforeBatchNorm, compareUpdates } from './compare-updates';
 
 const SIZE = 32;
-const CPU = { candidate: 'cpu', backend: 'cpu', threads: 1, skipped: [] };
 let root: string;
 
 beforeAll(async () => {
@@ -73,7 +72,7 @@ describe('the ONNX training step against the TF.js reference', () => {
       const data = batches(3, 5);
       const s = stage(settings);
       const onnx = await run(await onnxEngine(definition, start), s, data);
-      const reference = await run(createTfjsTrainingEngine(definition, start, CPU), s, data);
+      const reference = await run(createTfjsTrainingEngine(definition, start, CPU_BACKEND), s, data);
       onnx.losses.forEach((loss, i) => expect(Math.abs(loss - reference.losses[i]), `step ${i + 1}`).toBeLessThan(1e-5 * (1 + i * 10)));
       const { worst } = compareUpdates(start, onnx.weights, reference.weights, biasesBeforeBatchNorm(definition, s.encoderBatchNorm ?? definition.metadata.encoderBatchNorm));
       expect(worst.error, `${worst.name} moved differently`).toBeLessThan(2e-3);
