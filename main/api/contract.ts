@@ -3,6 +3,7 @@
 // file for its types only (`import type`), the main side also for the zod schemas that validate every call.
 import { z } from 'zod';
 import type { ModelCard } from '../../ml/io/model-card';
+import type { StudyMatch } from '../pacs/peers';
 import { PostProcessRule } from '../../ml/post/rules';
 import { isPrintableText, PRINTABLE_MESSAGE } from './printable-text';
 
@@ -539,6 +540,116 @@ export type DemoInfo = {
 };
 
 // ---------------------------------------------------------------------------------------------------------------
+// PACS: one DICOMweb server and DIMSE peers; retrieved and received images enter the index like a folder's
+// ---------------------------------------------------------------------------------------------------------------
+
+/** An AE title: 1 to 16 characters of the default repertoire, no backslash, not all spaces. */
+export const AeTitle = z.string().regex(/^(?! *$)[ -[\]-~]{1,16}$/, 'expected an AE title: 1 to 16 printable ASCII characters, no backslash');
+const HostName = z.string().min(1).max(253).regex(/^[A-Za-z0-9.:_-]+$/, 'expected a host name or an IP address');
+const Port = z.number().int().min(1).max(65535);
+/** The PACS's DICOMweb base URL: http(s) only, no credentials in it (they belong in the password field). */
+const DicomwebUrl = z
+  .string()
+  .max(2048)
+  .url()
+  .refine((url) => /^https?:\/\//i.test(url), 'expected an http:// or https:// URL')
+  .refine((url) => !/^https?:\/\/[^/]*@/i.test(url), 'put the user name and password in their fields, not in the URL');
+
+export const DimsePeerSetting = z
+  .object({
+    /** how the peer is named on the PACS page and in `source` arguments */
+    name: z.string().trim().min(1).max(32).refine(isPrintableText, PRINTABLE_MESSAGE),
+    aeTitle: AeTitle,
+    host: HostName,
+    port: Port,
+    /** C-GET brings the images back on the same association; C-MOVE asks the peer to send them to our listener */
+    retrieve: z.enum(['get', 'move']),
+  })
+  .strict();
+export type DimsePeerSetting = z.infer<typeof DimsePeerSetting>;
+
+export const PacsSettings = z
+  .object({
+    dicomweb: z
+      .object({ url: DicomwebUrl, auth: z.enum(['none', 'basic', 'bearer']), user: z.string().max(128).refine(isPrintableText, PRINTABLE_MESSAGE) })
+      .strict()
+      .nullable(),
+    dimsePeers: z
+      .array(DimsePeerSetting)
+      .max(16)
+      .refine((peers) => new Set(peers.map((peer) => peer.name)).size === peers.length, 'two peers have the same name'),
+    /** Pleura's own AE title: calling AE for C-ECHO/C-FIND/C-GET/C-MOVE/C-STORE, called AE of the listener */
+    aeTitle: AeTitle,
+    /** the C-STORE SCP: images sent to it are stored in the cache and triaged on arrival */
+    listener: z
+      .object({
+        enabled: z.boolean(),
+        port: Port,
+        /** associations at once; more are refused (transient) */
+        maxAssociations: z.number().int().min(1).max(64),
+        /** when not empty, only these calling AE titles may send */
+        allowedCallers: z.array(AeTitle).max(64),
+        /** listen on every interface instead of loopback only */
+        allInterfaces: z.boolean(),
+      })
+      .strict(),
+    /** retrieve and triage new studies from the DICOMweb server by themselves */
+    polling: z.object({ enabled: z.boolean(), intervalMinutes: z.number().int().min(1).max(1440) }).strict(),
+    /** send the results (SEG, Secondary Capture, SR) back to the DICOMweb server after triage and after each review */
+    pushResults: z.boolean(),
+  })
+  .strict();
+export type PacsSettings = z.infer<typeof PacsSettings>;
+
+/** Where a PACS secret lives: never in a settings file in plain text. */
+export type PacsSecretInfo = {
+  present: boolean;
+  /** 'safe-storage': encrypted by the operating system (Electron); 'environment': PLEURA_PACS_PASSWORD */
+  source: 'safe-storage' | 'environment' | null;
+  /** this shell can store one (Electron's safeStorage is available) */
+  canStore: boolean;
+};
+
+export type PacsInfo = { settings: PacsSettings; secret: PacsSecretInfo };
+
+/** `dicomweb`, or a DIMSE peer's name */
+const PacsSource = z.string().min(1).max(32).refine(isPrintableText, PRINTABLE_MESSAGE);
+/** YYYYMMDD */
+const DicomDate = z.string().regex(/^\d{8}$/, 'expected a date as YYYYMMDD');
+
+export type PacsStudy = StudyMatch & {
+  /** instances of this study Pleura has: images in the index (retrieved, received or scanned) and the results it sent there */
+  localInstances: number;
+};
+
+export type PacsJob = {
+  id: string;
+  kind: 'retrieve' | 'poll' | 'push';
+  /** `dicomweb` or a DIMSE peer's name */
+  source: string;
+  state: 'running' | 'done' | 'cancelled' | 'failed';
+  studies: number;
+  instances: { done: number; total: number };
+  retrieved: number;
+  triaged: number;
+  pushed: number;
+  /** already local, already triaged elsewhere (claimed or with a Pleura result), or already pushed */
+  skipped: number;
+  /** at most the first 100 */
+  errors: { sopInstanceUid: string | null; message: string }[];
+  startedAt: string;
+  endedAt: string | null;
+  /** why it failed, when it did */
+  message: string | null;
+};
+
+export type PacsStatus = {
+  job: PacsJob | null;
+  polling: { enabled: boolean; lastPollAt: string | null; nextPollAt: string | null; lastError: string | null };
+  listener: { running: boolean; port: number | null; aeTitle: string; associations: number; received: number; error: string | null };
+};
+
+// ---------------------------------------------------------------------------------------------------------------
 // The contract: every method's argument schema, and the events pushed to the renderer
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -614,6 +725,28 @@ export const apiArgs = {
   'settings.get': Empty,
   'settings.update': WorkstationSettings.partial().strict(),
   'system.info': Empty,
+  /** The PACS connections (no secret in them) and where the secret is kept. */
+  'pacs.settings': Empty,
+  'pacs.updateSettings': PacsSettings.partial().strict(),
+  /** Stores the DICOMweb password or token with the operating system's encryption (Electron); null forgets it. */
+  'pacs.setSecret': z.object({ secret: z.string().min(1).max(4096).nullable() }).strict(),
+  /** QIDO-RS on the DICOMweb server, or C-ECHO on a DIMSE peer. */
+  'pacs.test': z.object({ source: PacsSource }).strict(),
+  'pacs.search': z
+    .object({
+      source: PacsSource,
+      patient: z.string().max(64).refine(isPrintableText, PRINTABLE_MESSAGE).optional(),
+      from: DicomDate.optional(),
+      to: DicomDate.optional(),
+      modalities: z.array(z.enum(['CR', 'DX'])).max(2).optional(),
+    })
+    .strict(),
+  /** Retrieves the studies into the cache in the data directory; they are indexed and triaged as they arrive. */
+  'pacs.retrieve': z.object({ source: PacsSource, studyInstanceUids: z.array(Uid).min(1).max(500) }).strict(),
+  /** Sends the results of the studies (all triaged ones from the PACS when absent) that the PACS does not have yet. */
+  'pacs.push': z.object({ studyInstanceUids: z.array(Uid).max(100_000).optional() }).strict(),
+  'pacs.cancel': Empty,
+  'pacs.status': Empty,
 } as const;
 
 export type ApiMethod = keyof typeof apiArgs;
@@ -648,6 +781,15 @@ export interface ApiResults {
   'settings.get': WorkstationSettings;
   'settings.update': WorkstationSettings;
   'system.info': SystemInfo;
+  'pacs.settings': PacsInfo;
+  'pacs.updateSettings': PacsInfo;
+  'pacs.setSecret': PacsInfo;
+  'pacs.test': { ok: boolean; ms: number | null; message: string };
+  'pacs.search': PacsStudy[];
+  'pacs.retrieve': PacsJob;
+  'pacs.push': PacsJob;
+  'pacs.cancel': { cancelled: boolean };
+  'pacs.status': PacsStatus;
 }
 
 export interface ApiEvents {
@@ -662,9 +804,11 @@ export interface ApiEvents {
   'triage.done': TriageJob;
   /** Verdicts or reviews changed: the worklist should be fetched again. */
   'worklist.changed': { studyInstanceUids: string[] };
+  /** At most about twice a second while a PACS job runs, and when it ends. */
+  'pacs.progress': PacsJob;
 }
 export type ApiEvent = keyof ApiEvents;
-export const apiEvents: readonly ApiEvent[] = ['scan.progress', 'scan.done', 'training.progress', 'training.done', 'triage.progress', 'triage.done', 'worklist.changed'];
+export const apiEvents: readonly ApiEvent[] = ['scan.progress', 'scan.done', 'training.progress', 'training.done', 'triage.progress', 'triage.done', 'worklist.changed', 'pacs.progress'];
 
 /** What a service implementation provides: one async function per method. */
 export type ApiHandlers = { [M in ApiMethod]: (args: z.output<(typeof apiArgs)[M]>) => Promise<ApiResults[M]> };

@@ -1,7 +1,7 @@
 // Electron's entry (bundled to dist/main/app/electron-main.js, beside the preload; the renderer is dist/renderer).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { app, BrowserWindow, dialog, ipcMain, Menu, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, session } from 'electron';
 import { bundledModelDir } from '../first-run/first-run';
 import { createServices } from '../services/create-services';
 import { runElectronApp } from './run-electron-app';
@@ -9,7 +9,7 @@ import { runElectronApp } from './run-electron-app';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 runElectronApp({
-  electron: { app, BrowserWindow, dialog, ipcMain, Menu, session },
+  electron: { app, BrowserWindow, dialog, ipcMain, Menu, session, safeStorage },
   createServices,
   rendererIndex: path.join(here, '..', '..', 'renderer', 'index.html'),
   preload: path.join(here, 'preload.cjs'),

@@ -9,9 +9,10 @@ import type { Services, ServicesOptions } from '../services/create-services';
 import { contentSecurityPolicy } from '../transports/csp';
 import { forwardEvents, registerIpcApi, windowSenderCheck } from '../transports/ipc/register';
 import { menuTemplate } from './menu';
+import { osEncryptedSecrets } from '../pacs/secrets';
 import { hardenContents, hardenSession, secureWebPreferences } from './security';
 
-export type ElectronMain = Pick<typeof import('electron'), 'app' | 'BrowserWindow' | 'dialog' | 'ipcMain' | 'Menu' | 'session'>;
+export type ElectronMain = Pick<typeof import('electron'), 'app' | 'BrowserWindow' | 'dialog' | 'ipcMain' | 'Menu' | 'session' | 'safeStorage'>;
 
 export interface ElectronAppOptions {
   electron: ElectronMain;
@@ -28,7 +29,7 @@ export interface ElectronAppOptions {
 }
 
 export async function runElectronApp(options: ElectronAppOptions): Promise<BrowserWindow | null> {
-  const { app, BrowserWindow, dialog, ipcMain, Menu, session } = options.electron;
+  const { app, BrowserWindow, dialog, ipcMain, Menu, session, safeStorage } = options.electron;
   const log = options.log ?? ((message) => process.stderr.write(`${message}\n`));
   // One instance owns the index; a second launch brings the first window forward instead.
   if (!app.requestSingleInstanceLock()) {
@@ -42,13 +43,23 @@ export async function runElectronApp(options: ElectronAppOptions): Promise<Brows
   Menu.setApplicationMenu(Menu.buildFromTemplate(menuTemplate(process.platform)));
 
   let services: Services;
+  const dataDir = options.dataDirOverride || app.getPath('userData');
   try {
     services = options.createServices({
-      dataDir: options.dataDirOverride || app.getPath('userData'),
+      dataDir,
       shell: 'electron',
       version: app.getVersion(),
       firstRun: { bundledModel: options.bundledModel },
       lock: { command: 'start' },
+      // The PACS password is encrypted with the operating system's key (Keychain, DPAPI, libsecret), never kept in plain text.
+      pacs: {
+        secrets: osEncryptedSecrets(dataDir, {
+          isAvailable: () => safeStorage.isEncryptionAvailable(),
+          encrypt: (text) => safeStorage.encryptString(text),
+          decrypt: (bytes) => safeStorage.decryptString(Buffer.from(bytes)),
+        }),
+        background: true,
+      },
       async pickFolder() {
         // Asked only once the window below exists.
         const choice = await dialog.showOpenDialog(window, { title: 'Choose a folder of studies', properties: ['openDirectory'] });

@@ -1,8 +1,8 @@
 // A DICOM Secondary Capture of what the reviewer saw: the radiograph with the heatmap and the mask's contour burned
 // in, and the "AI result - not for diagnosis" label in the pixels. The header says so too (BurnedInAnnotation YES,
 // DERIVED\SECONDARY, DerivationDescription), shares the source's Patient and Study and references the source image.
-import { newUid } from '../phantoms/dicom';
 import { SOURCE_IMAGE_PURPOSE } from './codes';
+import { instanceUids, type InstanceUids } from './derived-uid';
 import { dicomDateTime, writePart10 } from './part10';
 import type { RgbImage } from './rgb-image';
 import type { SourceHeader } from './source-header';
@@ -17,21 +17,23 @@ export interface SecondaryCaptureOptions {
   derivation: string;
   softwareVersion: string;
   at?: Date;
+  /** derived UIDs for a result sent again; new ones otherwise */
+  uids?: InstanceUids;
 }
 
-export function buildSecondaryCapture(options: SecondaryCaptureOptions): { sopInstanceUid: string; bytes: Uint8Array } {
+export function buildSecondaryCapture(options: SecondaryCaptureOptions): InstanceUids & { bytes: Uint8Array } {
   const { source, image } = options;
   const { date, time } = dicomDateTime(options.at ?? new Date());
-  const sopInstanceUid = newUid();
+  const uids = instanceUids(options.uids);
   // Pixel Data has an even length: an odd one gets a pad byte.
   const pixels = new Uint8Array(image.data.length + (image.data.length % 2));
   pixels.set(image.data);
   const dataset = {
     ...source.shared,
     SOPClassUID: SECONDARY_CAPTURE_STORAGE,
-    SOPInstanceUID: sopInstanceUid,
+    SOPInstanceUID: uids.sopInstanceUid,
     StudyInstanceUID: source.studyInstanceUid,
-    SeriesInstanceUID: newUid(),
+    SeriesInstanceUID: uids.seriesInstanceUid,
     Modality: 'OT',
     SeriesNumber: '901',
     // A chest is not a paired structure: saying so spares Laterality (type 2C).
@@ -72,5 +74,5 @@ export function buildSecondaryCapture(options: SecondaryCaptureOptions): { sopIn
     PixelData: pixels.buffer,
     _vrMap: { PixelData: 'OB' },
   };
-  return { sopInstanceUid, bytes: writePart10(dataset, 'PLEURA_SC') };
+  return { ...uids, bytes: writePart10(dataset, 'PLEURA_SC') };
 }

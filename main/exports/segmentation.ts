@@ -2,8 +2,8 @@
 // source's Patient, Study and Frame of Reference, names the source in the Derivation Image functional group and the
 // Common Instance Reference module, and says who made the mask: the model (AUTOMATIC) or a reviewer (MANUAL).
 import { checkRaster, type Mask } from '../../ml/post';
-import { newUid } from '../phantoms/dicom';
 import { AI_ALGORITHM_FAMILY, PNEUMOTHORAX_CATEGORY, PNEUMOTHORAX_TYPE, SEGMENTATION_DERIVATION, SOURCE_IMAGE_PURPOSE } from './codes';
+import { derivedUid, instanceUids, type InstanceUids } from './derived-uid';
 import { dicomDateTime, writePart10 } from './part10';
 import type { SourceHeader } from './source-header';
 
@@ -21,22 +21,26 @@ export interface SegmentationOptions {
   creator: string | null;
   softwareVersion: string;
   at?: Date;
+  /** derived UIDs for a result sent again; new ones otherwise */
+  uids?: InstanceUids;
 }
 
-export function buildSegmentation(options: SegmentationOptions): { sopInstanceUid: string; bytes: Uint8Array } {
+export function buildSegmentation(options: SegmentationOptions): InstanceUids & { bytes: Uint8Array } {
   const { source, mask } = options;
   checkRaster(mask, 'segmentation mask');
   const { date, time } = dicomDateTime(options.at ?? new Date());
-  const sopInstanceUid = newUid();
-  const dimensionOrganizationUid = newUid();
+  const uids = instanceUids(options.uids);
+  // Its other UIDs follow from its own and its source's (the Frame of Reference of a source that has none): the same
+  // result built again is the same object.
+  const dimensionOrganizationUid = derivedUid(uids.sopInstanceUid, 'dimension organization');
   const algorithm = algorithmIdentity(options.models);
   const sourceReference = { ReferencedSOPClassUID: source.sopClassUid, ReferencedSOPInstanceUID: source.sopInstanceUid };
   const dataset = {
     ...source.shared,
     SOPClassUID: SEGMENTATION_STORAGE,
-    SOPInstanceUID: sopInstanceUid,
+    SOPInstanceUID: uids.sopInstanceUid,
     StudyInstanceUID: source.studyInstanceUid,
-    SeriesInstanceUID: newUid(),
+    SeriesInstanceUID: uids.seriesInstanceUid,
     Modality: 'SEG',
     SeriesNumber: '900',
     SeriesDescription: 'Pleura pneumothorax segmentation',
@@ -51,7 +55,7 @@ export function buildSegmentation(options: SegmentationOptions): { sopInstanceUi
     ManufacturerModelName: 'Pleura workstation',
     DeviceSerialNumber: 'software',
     SoftwareVersions: options.softwareVersion,
-    FrameOfReferenceUID: source.frameOfReferenceUid ?? newUid(),
+    FrameOfReferenceUID: source.frameOfReferenceUid ?? derivedUid(source.sopInstanceUid, 'frame of reference'),
     PositionReferenceIndicator: '',
     ContentLabel: 'PNEUMOTHORAX',
     ContentDescription: options.algorithmType === 'MANUAL' ? 'Pneumothorax mask after review' : 'Pneumothorax mask by the AI model',
@@ -106,11 +110,11 @@ export function buildSegmentation(options: SegmentationOptions): { sopInstanceUi
     PixelData: packBits(mask.data).buffer,
     _vrMap: { PixelData: 'OB' },
   };
-  return { sopInstanceUid, bytes: writePart10(dataset, 'PLEURA_SEG') };
+  return { ...uids, bytes: writePart10(dataset, 'PLEURA_SEG') };
 }
 
 /** A single model is named by its id and version; an ensemble by its size, with every model in the version. */
-function algorithmIdentity(models: readonly string[]): { name: string; version: string } {
+export function algorithmIdentity(models: readonly string[]): { name: string; version: string } {
   const clip = (text: string) => (text.length > 64 ? `${text.slice(0, 61)}...` : text);
   if (models.length === 1) {
     const at = models[0].lastIndexOf('@');

@@ -1,31 +1,30 @@
 // exports.run: the chosen exports of the triaged studies, into a folder the user picks that holds no source images.
-// Per reviewed or flagged image a DICOM SEG and a Secondary Capture; for the whole selection the SIIM submission CSV
-// and the printable report. An image that fails is listed with why and the others are still written; every file is
-// written whole or not at all, and the export goes to the audit log.
+// Per reviewed or flagged image a DICOM SEG and a Secondary Capture (built by result-objects.ts, as for a PACS); for
+// the whole selection the SIIM submission CSV and the printable report. An image that fails is listed with why and the
+// others are still written; every file is written whole or not at all, and the export goes to the audit log.
 import path from 'node:path';
 import { formatSubmission, isTableValue } from '../../ml/post';
-import { toEightBit } from '../../ml/preprocess';
 import { ApiError, type ApiHandlers, type DecodedImage, type ExportKind, type ExportResult, type ImageTriage, type WorklistRow } from '../api/contract';
 import { writeFileAtomically } from '../fs/atomic-file';
 import { containedPath, uidFileStem } from '../fs/contained-path';
-import { toRadiograph } from '../inference/radiograph';
 import type { AuditLog } from '../review/audit-log';
 import type { StudyTriageSummaries } from '../studies/index-db';
 import type { StoredTriage, TriageContext, TriageStore } from '../triage/results-store';
-import { burnLabel } from './ai-label';
 import { prepareExportFolder, type ForbiddenFolders } from './export-folder';
-import { shownMask, storedHeatmap } from './image-layers';
+import { shownMask } from './image-layers';
 import { formatReport, type ReportImage, type ReportStudy } from './report-html';
-import { composeOverlay, type OverlayLayers } from './rgb-image';
-import { buildSecondaryCapture } from './secondary-capture';
-import { buildSegmentation } from './segmentation';
-import { readSourceHeader } from './source-header';
+import { buildResultObjects, readOverlayLayers } from './result-objects';
 import { thumbnailDataUri } from './thumbnail';
 
 export const SEG_FOLDER = 'seg';
 export const SECONDARY_CAPTURE_FOLDER = 'secondary-capture';
 export const SUBMISSION_CSV = 'submission.csv';
 export const REPORT_HTML = 'report.html';
+/** The per-image exports: an image's result objects, each kind in its folder. */
+const IMAGE_FILES = [
+  { kind: 'seg', folder: SEG_FOLDER, suffix: '.seg.dcm' },
+  { kind: 'secondary-capture', folder: SECONDARY_CAPTURE_FOLDER, suffix: '.sc.dcm' },
+] as const;
 
 export interface ExportServiceOptions {
   store: TriageStore;
@@ -90,36 +89,15 @@ export function createExportService(options: ExportServiceOptions): { handlers: 
     async function exportImage(image: ImageTriage, triaged: StoredTriage): Promise<ImageOutcome> {
       const outcome: ImageOutcome = { files: [], thumbnail: null, error: null };
       const flagged = triaged.review !== null || image.flag === 'positive';
-      const perImage = flagged && (kinds.has('seg') || kinds.has('secondary-capture'));
+      const wanted = flagged ? IMAGE_FILES.filter((file) => kinds.has(file.kind)) : [];
       try {
-        const { mask, source } = shownMask(triaged);
-        const header = perImage ? await readSourceHeader(triaged.path) : null;
-        if (header && kinds.has('seg')) {
-          const seg = buildSegmentation({
-            source: header,
-            mask,
-            algorithmType: source === 'review' ? 'MANUAL' : 'AUTOMATIC',
-            models: triaged.models,
-            creator: triaged.review?.reviewer ?? null,
-            softwareVersion: options.softwareVersion,
-            at,
-          });
-          outcome.files.push(await write('seg', path.posix.join(SEG_FOLDER, fileName(image.sopInstanceUid, '.seg.dcm')), seg.bytes, image.sopInstanceUid));
+        const decode = decodeOnce(options.decode);
+        const objects = await buildResultObjects({ image, triaged, kinds: new Set(wanted.map((file) => file.kind)), decode, softwareVersion: options.softwareVersion, at });
+        for (const { kind, folder, suffix } of wanted) {
+          const object = objects.find((built) => built.kind === kind)!;
+          outcome.files.push(await write(kind, path.posix.join(folder, fileName(image.sopInstanceUid, suffix)), object.bytes, image.sopInstanceUid));
         }
-        const wantsPicture = (header && kinds.has('secondary-capture')) || kinds.has('report');
-        if (!wantsPicture) return outcome;
-        const decoded = await options.decode(triaged.path);
-        if (decoded.rows !== mask.rows || decoded.columns !== mask.columns) {
-          throw new Error(`${triaged.path} is ${decoded.rows} x ${decoded.columns} now but was ${mask.rows} x ${mask.columns} when triaged; triage it again`);
-        }
-        const layers: OverlayLayers = { gray: toEightBit(toRadiograph(decoded)), heatmap: storedHeatmap(triaged), mask };
-        if (header && kinds.has('secondary-capture')) {
-          const picture = composeOverlay(layers, decoded);
-          burnLabel(picture, labelDetails(triaged, image));
-          const sc = buildSecondaryCapture({ source: header, image: picture, derivation: derivation(triaged, source), softwareVersion: options.softwareVersion, at });
-          outcome.files.push(await write('secondary-capture', path.posix.join(SECONDARY_CAPTURE_FOLDER, fileName(image.sopInstanceUid, '.sc.dcm')), sc.bytes, image.sopInstanceUid));
-        }
-        if (kinds.has('report')) outcome.thumbnail = thumbnailDataUri(layers);
+        if (kinds.has('report')) outcome.thumbnail = thumbnailDataUri(await readOverlayLayers(triaged, shownMask(triaged).mask, decode));
       } catch (error) {
         outcome.error = (error as Error).message ?? String(error);
       }
@@ -199,16 +177,8 @@ export function createExportService(options: ExportServiceOptions): { handlers: 
   return { handlers: { 'exports.run': run } };
 }
 
-/** The burned-in lines under the warning: the models, the flag in the workstation's words with the finding's figures, the review. */
-function labelDetails(stored: StoredTriage, image: ImageTriage): string[] {
-  const figures = [image.score === null ? '' : ` SCORE ${image.score.toFixed(2)}`, image.areaCm2 === null ? '' : ` AREA ${image.areaCm2.toFixed(1)} CM2`].join('');
-  const review = stored.review ? [] : ['NOT REVIEWED'];
-  const demonstration = image.demonstrationModel ? ['DEMONSTRATION MODEL - NOT FOR CLINICAL USE'] : [];
-  // The 5x7 font has no em dash: the words' dash is burned in as a hyphen.
-  return [`PLEURA ${stored.models.join(' + ')}`, ...demonstration, `${image.words.replaceAll('—', '-')}${figures}`, ...review];
-}
-
-function derivation(stored: StoredTriage, source: 'review' | 'model'): string {
-  const mask = source === 'review' ? `the mask saved by ${stored.review?.reviewer ?? 'a reviewer'}` : "the model's mask";
-  return `Pleura AI result: the heatmap of ${stored.models.join(' + ')} and the contour of ${mask} burned into the source image, with the label "AI RESULT - NOT FOR DIAGNOSIS"`;
+/** One decode of an image, shared by its Secondary Capture and its thumbnail. */
+function decodeOnce(decode: (file: string) => Promise<DecodedImage>): (file: string) => Promise<DecodedImage> {
+  let decoded: Promise<DecodedImage> | undefined;
+  return (file) => (decoded ??= decode(file));
 }

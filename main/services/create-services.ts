@@ -20,6 +20,8 @@ import { exportForbiddenFolders } from '../exports/export-folder';
 import { createExportService } from '../exports/service';
 import { logEvents, logExports } from './log-operations';
 import { openOperationLog, type OperationLog } from './operation-log';
+import { createPacsService, type PacsService } from '../pacs/service';
+import { environmentSecrets, type PacsSecrets } from '../pacs/secrets';
 
 export interface ServicesOptions {
   dataDir: string;
@@ -38,6 +40,12 @@ export interface ServicesOptions {
   lock?: Omit<LockRequest, 'now'>;
   /** For tests: a scripted stand-in for the trainer's worker thread and a shorter progress throttle. */
   training?: Pick<TrainingServiceOptions, 'startTrainer' | 'throttleMs'>;
+  /**
+   * Where the PACS secret is kept (PLEURA_PACS_PASSWORD by default; Electron's safeStorage in the app), and whether
+   * the PACS work runs by itself (polling, the listener, results sent after reviews): the workstation's shells turn
+   * it on; the CLI drives its PACS work itself.
+   */
+  pacs?: { secrets?: PacsSecrets; background?: boolean };
 }
 
 export interface Services {
@@ -49,11 +57,13 @@ export interface Services {
   dataDirLock: DataDirLock;
   /** Settles when a damaged index, replaced at start, has its reviews back and its folders rescanned; absent otherwise. */
   rebuilt?: Promise<void>;
+  /** The PACS work, for the CLI's headless node (`pleura pacs sync|listen`). */
+  pacs: PacsService;
   /** Stops scans and decode workers and closes the index; the handlers must not be called afterwards. */
   close(): Promise<void>;
 }
 
-export function createServices({ dataDir, shell, pickFolder, version, firstRun: firstRunOptions, log = openOperationLog(dataDir), lock, training: trainingOptions }: ServicesOptions): Services {
+export function createServices({ dataDir, shell, pickFolder, version, firstRun: firstRunOptions, log = openOperationLog(dataDir), lock, training: trainingOptions, pacs: pacsOptions }: ServicesOptions): Services {
   const data = openDataDir(dataDir, lock ?? { command: shell === 'electron' ? 'start' : 'serve' });
   const { index, indexFile, recovery, audit } = data;
   if (recovery) log.record('index.damaged', { problem: recovery.problem, movedTo: recovery.movedTo });
@@ -102,6 +112,22 @@ export function createServices({ dataDir, shell, pickFolder, version, firstRun: 
     softwareVersion: version,
   });
 
+  const pacs = createPacsService({
+    dataDir,
+    events,
+    secrets: pacsOptions?.secrets ?? environmentSecrets(),
+    store: triageStore,
+    triageContext: triage.context,
+    decode: (file) => decoder().decode(file),
+    softwareVersion: version,
+    indexedInstances: (studyInstanceUids) => index.instanceUidsOfStudies(studyInstanceUids),
+    scan: (root) => studies.handlers['studies.scan']({ path: root }),
+    startTriage: (studyInstanceUids) => triage.handlers['triage.start']({ studyInstanceUids }),
+    audit,
+    reviewer,
+    background: pacsOptions?.background ?? false,
+  });
+
   // One index behind every method: whichever meets a failure of it says the same thing about it.
   const handlers: ApiHandlers = explainingIndexErrors({
     async 'app.info'() {
@@ -125,6 +151,7 @@ export function createServices({ dataDir, shell, pickFolder, version, firstRun: 
     ...triage.handlers,
     ...review.handlers,
     ...exporter.handlers,
+    ...pacs.handlers,
     ...logExports({ 'exports.run': exporter.handlers['exports.run'], 'audit.export': review.handlers['audit.export'] }, log),
   } satisfies ApiHandlers, indexFile);
   const firstRun = firstRunOptions && startFirstRun({ ...firstRunOptions, dataDir, handlers, library, roots: studies.roots });
@@ -138,9 +165,12 @@ export function createServices({ dataDir, shell, pickFolder, version, firstRun: 
     firstRun: firstRun?.done,
     dataDirLock: data.lock,
     rebuilt: rebuilt || undefined,
+    pacs,
     async close() {
       // Stops the first run between steps before the scans it may wait on are cancelled.
       const firstRunStopped = firstRun?.close();
+      // A PACS job may be waiting on a scan or a triage job: it ends first.
+      await pacs.close();
       await studies.close();
       await triage.close();
       await training.close();

@@ -224,6 +224,9 @@ export class StudyIndex {
         FROM instances i JOIN files f ON f.id = i.file_ref WHERE i.id = ?`),
       setFileStatus: prepare('UPDATE files SET status = ?, error_code = ?, error_message = ? WHERE id = ?'),
       roots: prepare('SELECT root FROM scans GROUP BY root ORDER BY max(id) DESC'),
+      studySops: prepare(
+        'SELECT i.sop_instance_uid FROM instances i JOIN series se ON se.id = i.series_ref JOIN studies st ON st.id = se.study_ref WHERE st.study_uid = ?',
+      ).pluck(),
     };
   }
 
@@ -378,6 +381,13 @@ export class StudyIndex {
   /** Records that an indexed file failed to decode (its study turns partial), or decoded again after a failure. */
   setFileError(fileId: number, error: FileError | null): void {
     this.statements.setFileStatus.run(error ? 'error' : 'ok', error?.code ?? null, error?.message ?? null, fileId);
+  }
+
+  /** The SOP Instance UIDs indexed for these studies (what a PACS need not send again). */
+  instanceUidsOfStudies(studyInstanceUids: readonly string[]): Set<string> {
+    const found = new Set<string>();
+    for (const uid of studyInstanceUids) for (const sop of this.statements.studySops.all(uid) as string[]) found.add(sop);
+    return found;
   }
 
   /** Folders scanned so far, most recent first. */

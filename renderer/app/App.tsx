@@ -4,7 +4,8 @@
 import { useState } from 'react';
 import { createHashRouter, Link, Outlet, RouterProvider } from 'react-router-dom';
 import { ExportsRoute } from '../routes/exports/ExportsRoute';
-import { exportsPath, settingsPath, viewerRoutePattern, worklistPath } from '../routes/paths';
+import { PacsRoute } from '../routes/pacs/PacsRoute';
+import { exportsPath, pacsPath, settingsPath, viewerRoutePattern, worklistPath } from '../routes/paths';
 import { SettingsRoute } from '../routes/settings/SettingsRoute';
 import { ViewerRoute } from '../routes/viewer/ViewerRoute';
 import { WorklistRoute } from '../routes/worklist/WorklistRoute';
@@ -17,6 +18,7 @@ const appRoutes = [
   { path: viewerRoutePattern, name: 'viewer', element: <ViewerRoute /> },
   { path: settingsPath, name: 'settings', element: <SettingsRoute /> },
   { path: exportsPath, name: 'exports', element: <ExportsRoute /> },
+  { path: pacsPath, name: 'PACS page', element: <PacsRoute /> },
 ];
 
 export function App() {
@@ -55,6 +57,7 @@ function AppHeader() {
       </Link>
       <nav className="app__nav">
         <Link to={worklistPath}>Worklist</Link>
+        <Link to={pacsPath}>PACS</Link>
         <Link to={exportsPath}>Exports</Link>
         <Link to={settingsPath}>Settings</Link>
       </nav>

@@ -4,6 +4,8 @@ export const viewerRoutePattern = '/viewer/:studyInstanceUid';
 export const settingsPath = '/settings';
 /** The exports launcher; opened with an `ExportsState`, it exports the studies the worklist chose. */
 export const exportsPath = '/exports';
+/** Search, retrieve and send results to the PACS configured in Settings → PACS. */
+export const pacsPath = '/pacs';
 
 export function viewerPath(studyInstanceUid: string): string {
   return `/viewer/${encodeURIComponent(studyInstanceUid)}`;

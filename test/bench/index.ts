@@ -4,6 +4,7 @@
 import { decodeBench } from './decode';
 import { fuzzBench } from './fuzz';
 import { mlBench, mlRssBench } from './ml';
+import { pacsBench } from './pacs';
 import { scanBench } from './scan';
 import { trainBench } from './train';
 
@@ -14,6 +15,7 @@ const sections: Record<string, { run: () => Promise<unknown>; onlyWhenNamed?: bo
   'ml-rss': { run: mlRssBench, onlyWhenNamed: true },
   train: { run: trainBench },
   fuzz: { run: fuzzBench, onlyWhenNamed: true },
+  pacs: { run: pacsBench, onlyWhenNamed: true },
 };
 
 const named = process.argv.slice(2);

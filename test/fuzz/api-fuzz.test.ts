@@ -114,6 +114,42 @@ const validShaped: { [M in ApiMethod]: (rng: Rng) => ApiArgs<M> } = {
     ensemble: maybe(rng, () => pick(rng, [[], [{ ref: pick(rng, odd.refs), weight: rng.uniform(0.01, 100) }]])),
   }),
   'system.info': () => ({}),
+  // Every PACS address is on loopback and refused at once: the fuzz must never wait on a network.
+  'pacs.settings': () => ({}),
+  'pacs.updateSettings': (rng) => withoutUndefined({
+    dicomweb: maybe(rng, () =>
+      pick(rng, [
+        null,
+        { url: 'http://127.0.0.1:9/dicom-web', auth: pick(rng, ['none', 'basic', 'bearer'] as const), user: pick(rng, ['u', '', 'x'.repeat(200)]) },
+        { url: pick(rng, ['ftp://127.0.0.1/', 'http://user:pw@127.0.0.1:9/', 'not a url', 'javascript:alert(1)']), auth: 'none' as const, user: '' },
+      ]),
+    ),
+    dimsePeers: maybe(rng, () =>
+      pick(rng, [
+        [],
+        [{ name: 'peer', aeTitle: pick(rng, ['ORTHANC', 'A\\B', '', 'x'.repeat(17)]), host: pick(rng, ['127.0.0.1', 'bad host']), port: pick(rng, [9, 0, 70000]), retrieve: pick(rng, ['get', 'move'] as const) }],
+        [
+          { name: 'twin', aeTitle: 'A', host: '127.0.0.1', port: 9, retrieve: 'get' as const },
+          { name: 'twin', aeTitle: 'B', host: '127.0.0.1', port: 9, retrieve: 'get' as const },
+        ],
+      ]),
+    ),
+    aeTitle: maybe(rng, () => pick(rng, ['PLEURA', '    ', 'A\\B'])),
+    polling: maybe(rng, () => ({ enabled: rng.chance(0.5), intervalMinutes: pick(rng, [1, 0, 5000]) })),
+    pushResults: maybe(rng, () => rng.chance(0.5)),
+  }),
+  'pacs.setSecret': (rng) => ({ secret: pick(rng, ['secret', null, 'x'.repeat(5000)]) }),
+  'pacs.test': (rng) => ({ source: pick(rng, ['dicomweb', 'peer', 'twin', 'nope', '__proto__']) }),
+  'pacs.search': (rng) => withoutUndefined({
+    source: pick(rng, ['dicomweb', 'peer', 'nope']),
+    patient: maybe(rng, () => pick(rng, ['Doe*', '', '\\', 'x'.repeat(65)])),
+    from: maybe(rng, () => pick(rng, ['20260101', '2026-01-01', '99999999'])),
+    modalities: maybe(rng, () => pick(rng, [['CR'], ['CR', 'DX']] as ('CR' | 'DX')[][])),
+  }),
+  'pacs.retrieve': (rng) => ({ source: pick(rng, ['dicomweb', 'peer', 'nope']), studyInstanceUids: [pick(rng, odd.studyUids)] }),
+  'pacs.push': (rng) => withoutUndefined({ studyInstanceUids: maybe(rng, () => [pick(rng, odd.studyUids)]) }),
+  'pacs.cancel': () => ({}),
+  'pacs.status': () => ({}),
 };
 
 const WRONG_VALUES: unknown[] = [null, -1, 1.5, NaN, Infinity, '', 'x', true, [], {}, [1, 'a'], { nested: { deeper: [] } }, 10n, 'x'.repeat(5_000_000)];

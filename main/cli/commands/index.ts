@@ -12,6 +12,7 @@ import { predict } from './predict';
 import { triage } from './triage';
 import { phantoms } from './phantoms';
 import { train } from './train';
+import { pacs } from './pacs';
 
 export const commands: Record<string, CliCommand> = {
   info,
@@ -27,4 +28,5 @@ export const commands: Record<string, CliCommand> = {
   triage,
   phantoms,
   train,
+  pacs,
 };

@@ -1,13 +1,13 @@
 // `pleura serve`: the workstation in a browser, over the loopback server, until SIGTERM, SIGINT or SIGHUP, or until
 // the command that started it ends (serve-lifecycle.ts). Operations are logged to stderr and <dataDir>/logs.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startLoopbackServer } from '../../transports/loopback/server';
 import { resolveDataDir } from '../../services/data-dir';
 import { openOperationLog } from '../../services/operation-log';
 import { bundledModelDir } from '../../first-run/first-run';
 import { openServicesFor } from '../open-services';
-import { repositoryRoot } from '../repository-root';
+import { packageVersion, repositoryRoot } from '../repository-root';
 import { CliUsageError, type CliCommand } from '../run';
 import { closeWithin, STOP_GRACE_MS, stopRequested } from '../serve-lifecycle';
 
@@ -35,6 +35,8 @@ export const serve: CliCommand = {
       firstRun: { bundledModel: bundledModelDir(repositoryRoot) },
       log,
       lock: { command: 'serve' },
+      // PLEURA_PACS_PASSWORD is the secret here: a browser shell has no encrypted store to keep one in.
+      pacs: { background: true },
     });
     if ('exitCode' in opened) return opened.exitCode;
     const services = opened;
@@ -82,6 +84,3 @@ function parsePort(value: unknown): number {
   return port;
 }
 
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(path.join(repositoryRoot, 'package.json'), 'utf8')) as { version: string }).version;
-}

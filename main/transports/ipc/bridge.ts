@@ -36,6 +36,15 @@ export const bridgeMethods = Object.keys({
   'settings.get': true,
   'settings.update': true,
   'system.info': true,
+  'pacs.settings': true,
+  'pacs.updateSettings': true,
+  'pacs.setSecret': true,
+  'pacs.test': true,
+  'pacs.search': true,
+  'pacs.retrieve': true,
+  'pacs.push': true,
+  'pacs.cancel': true,
+  'pacs.status': true,
 } satisfies Record<ApiMethod, true>) as ApiMethod[];
 
 export const bridgeEvents = Object.keys({
@@ -46,6 +55,7 @@ export const bridgeEvents = Object.keys({
   'triage.progress': true,
   'triage.done': true,
   'worklist.changed': true,
+  'pacs.progress': true,
 } satisfies Record<ApiEvent, true>) as ApiEvent[];
 
 /** `window.pleura` in the Electron renderer. Calls resolve to an outcome: Electron would strip a rejection's fields. */

@@ -1,7 +1,7 @@
 // The settings panel (`/settings`): how triage runs (thresholds, engine, reviewer, auto-triage) beside what this
 // machine offers; training a model on local data, watching it train, comparing it with the current model on
 // held-out images, promoting or discarding it; and the installed model versions with their cards, any of which can
-// be made current again.
+// be made current again; and the PACS connections.
 import { useCallback, useState } from 'react';
 import type { ModelEntry, SystemInfo } from '../../../main/api/contract';
 import { useApi, useApiQuery, type Loadable } from '../../app/api-context';
@@ -11,6 +11,7 @@ import { EnginePanel } from './EnginePanel';
 import { cardRule } from './model-card-facts';
 import { EnsemblePanel } from './EnsemblePanel';
 import { ModelList } from './ModelList';
+import { PacsPanel } from './PacsPanel';
 import { ThresholdsPanel } from './ThresholdsPanel';
 import { TrainingForm, type StartingModel } from './TrainingForm';
 import { TrainingStatus } from './TrainingStatus';
@@ -66,17 +67,20 @@ export function SettingsRoute() {
           {run?.state === 'finished' && <ComparisonPanel run={run} busy={training.busy} onPromote={training.promote} onDiscard={training.discard} />}
         </section>
       </div>
-      <section className="settings__panel" data-testid="models">
-        <h1>Installed models</h1>
-        {restoreProblem && <p className="settings__problem" role="alert" data-testid="restore-problem">{restoreProblem}</p>}
-        {models.state === 'ok' ? (
-          <ModelList models={models.value} busy={restoring} onRestore={restore} />
-        ) : models.state === 'error' ? (
-          <p className="settings__problem" role="alert" data-testid="models-problem">Could not list the models: {models.message}</p>
-        ) : (
-          <p className="muted">Loading…</p>
-        )}
-      </section>
+      <div className="settings__column">
+        <section className="settings__panel" data-testid="models">
+          <h1>Installed models</h1>
+          {restoreProblem && <p className="settings__problem" role="alert" data-testid="restore-problem">{restoreProblem}</p>}
+          {models.state === 'ok' ? (
+            <ModelList models={models.value} busy={restoring} onRestore={restore} />
+          ) : models.state === 'error' ? (
+            <p className="settings__problem" role="alert" data-testid="models-problem">Could not list the models: {models.message}</p>
+          ) : (
+            <p className="muted">Loading…</p>
+          )}
+        </section>
+        <PacsPanel />
+      </div>
     </div>
   );
 }

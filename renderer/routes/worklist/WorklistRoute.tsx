@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { useApi, useApiQuery } from '../../app/api-context';
+import { useStudySelection } from '../../app/use-study-selection';
 import { formatNumber } from '../../app/format';
 import { worklistExport } from '../exports/export-plan';
 import { exportsPath } from '../paths';
@@ -48,20 +49,8 @@ export function WorklistRoute() {
 
   const [filter, setFilter] = useState<WorklistFilter>(noFilter);
   const [sort, setSort] = useState<WorklistSort>(null);
-  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const { selected, setSelected, onSelect } = useStudySelection();
   const onSort = useCallback((key: SortKey) => setSort((current) => nextSort(current, key)), []);
-  const onSelect = useCallback(
-    (uids: string[], select: boolean) =>
-      setSelected((current) => {
-        const next = new Set(current);
-        for (const uid of uids) {
-          if (select) next.add(uid);
-          else next.delete(uid);
-        }
-        return next;
-      }),
-    [],
-  );
 
   const rows = worklist.state === 'ok' ? worklist.value : null;
   const progress = useMemo(() => studyProgressOf(triage.job), [triage.job]);

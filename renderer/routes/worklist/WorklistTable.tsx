@@ -1,9 +1,10 @@
 // The studies, one row each, windowed: only the rows in view (and a few either side) are in the DOM, so
 // thousands scroll smoothly. Rows are focusable: Tab reaches the table, arrow keys, Page Up/Down, Home and End move
 // between rows (scrolling them into view), Enter opens the study, Space selects it for triage.
-import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useCallback, useLayoutEffect, useState, type KeyboardEvent, type ReactNode } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { formatDicomDate, formatNumber, formatPersonName, formatText } from '../../app/format';
+import { SelectAllBox } from '../../app/SelectAllBox';
 import { viewerPath, viewerState } from '../paths';
 import { FlagCell } from './FlagCell';
 import { flagWordsOf } from './triage-flag';
@@ -90,7 +91,7 @@ export function WorklistTable({ items, sort, onSort, selected, onSelect }: Props
         <thead>
           <tr aria-rowindex={1}>
             <th scope="col">
-              <SelectAll items={items} selected={selected} onSelect={onSelect} />
+              <SelectAllBox uids={items.map((item) => item.row.studyInstanceUid)} selected={selected} onSelect={onSelect} label="Select every study shown for triage" testId="select-all" />
             </th>
             {columns.map((column) => (
               <th key={column.key} scope="col" aria-sort={sort?.key === column.key ? sort.direction : undefined} className={column.className.includes('numeric') ? 'numeric' : undefined}>
@@ -196,26 +197,6 @@ function ImagesCell({ imageCount, errorCount }: { imageCount: number; errorCount
       {formatNumber(imageCount)}
       {errorCount > 0 && <span className="text-warn" title={`${errorCount} of its files could not be read`}>{` (${formatNumber(errorCount)} unreadable)`}</span>}
     </>
-  );
-}
-
-function SelectAll({ items, selected, onSelect }: Pick<Props, 'items' | 'selected' | 'onSelect'>) {
-  const box = useRef<HTMLInputElement>(null);
-  const count = items.filter((item) => selected.has(item.row.studyInstanceUid)).length;
-  const all = items.length > 0 && count === items.length;
-  useEffect(() => {
-    if (box.current) box.current.indeterminate = count > 0 && !all;
-  }, [count, all]);
-  return (
-    <input
-      ref={box}
-      type="checkbox"
-      checked={all}
-      disabled={items.length === 0}
-      onChange={() => onSelect(items.map((item) => item.row.studyInstanceUid), !all)}
-      aria-label="Select every study shown for triage"
-      data-testid="select-all"
-    />
   );
 }
 

@@ -1,4 +1,7 @@
 // The Electron shell's wiring, against a fake `electron` module: Electron's binary cannot be installed here.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { EventHub } from '../../../main/api/events';
 import { runElectronApp, type ElectronMain } from '../../../main/app/run-electron-app';
@@ -72,8 +75,14 @@ function fakeElectron(options: { lock?: boolean; dialogAnswer?: { canceled: bool
     showMessageBoxSync: vi.fn(() => options.messageBoxAnswer ?? 0),
   };
   const ipc = createFakeElectronIpc(`file://${rendererIndex}`);
-  const electron = { app, BrowserWindow, session, Menu, dialog, ipcMain: ipc.ipcMain };
-  return { electron: electron as unknown as ElectronMain, app, windows, session, Menu, dialog, ipc };
+  // Reversible and visibly not the plain text, as the OS's encryption is.
+  const safeStorage = {
+    isEncryptionAvailable: vi.fn(() => true),
+    encryptString: vi.fn((text: string) => Buffer.from(text, 'utf8').reverse()),
+    decryptString: vi.fn((bytes: Buffer) => Buffer.from(bytes).reverse().toString('utf8')),
+  };
+  const electron = { app, BrowserWindow, session, Menu, dialog, ipcMain: ipc.ipcMain, safeStorage };
+  return { electron: electron as unknown as ElectronMain, app, windows, session, Menu, dialog, ipc, safeStorage };
 }
 
 async function launch(options: Parameters<typeof fakeElectron>[0] & { dataDirOverride?: string; refuse?: Error } = {}) {
@@ -82,7 +91,8 @@ async function launch(options: Parameters<typeof fakeElectron>[0] & { dataDirOve
   const createServices = vi.fn((_options: ServicesOptions): Services => {
     if (options.refuse) throw options.refuse;
     const dataDirLock = { holder: { command: 'start', pid: 1, since: '' }, announce: vi.fn(), release: vi.fn() };
-    services = { ...createTestServices(), close: vi.fn(async () => {}), dataDirLock };
+    const pacs = { handlers: {} as Services['pacs']['handlers'], sync: vi.fn(), listen: vi.fn(), close: vi.fn(async () => {}) };
+    services = { ...createTestServices(), close: vi.fn(async () => {}), dataDirLock, pacs };
     return services;
   });
   const window = await runElectronApp({ electron: fake.electron, createServices, rendererIndex, preload, dataDirOverride: options.dataDirOverride, bundledModel: '/opt/Pleura/resources/models/pleura-demo', log: () => {} });
@@ -90,6 +100,27 @@ async function launch(options: Parameters<typeof fakeElectron>[0] & { dataDirOve
 }
 
 describe('the Electron shell', () => {
+  it("keeps the PACS password encrypted by the operating system's key, in the data directory, never in plain text", async () => {
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'pleura-shell-'));
+    try {
+      const { createServices, safeStorage } = await launch({ dataDirOverride: dataDir });
+      const { pacs } = createServices.mock.calls[0][0];
+      expect(pacs?.background).toBe(true);
+      const secrets = pacs!.secrets!;
+      await secrets.set('s3cret-pw');
+      expect(safeStorage.encryptString).toHaveBeenCalledWith('s3cret-pw');
+      const files = readdirSync(dataDir).map((name) => readFileSync(path.join(dataDir, name)).toString('latin1'));
+      expect(files.length).toBeGreaterThan(0);
+      expect(files.some((text) => text.includes('s3cret-pw'))).toBe(false);
+      expect(secrets.get()).toBe('s3cret-pw');
+      expect(secrets.info()).toEqual({ present: true, source: 'safe-storage', canStore: true });
+      await secrets.set(null);
+      expect(secrets.get()).toBeNull();
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('opens one window on the built renderer with isolation, sandbox and no Node', async () => {
     const { windows, app } = await launch();
     expect(windows).toHaveLength(1);

@@ -13,7 +13,7 @@ import { auditLogPath, openAuditLog, type AuditLog } from '../../../main/review/
 import { createReviewService } from '../../../main/review/service';
 import { decodeFile, readInstanceInfo } from '../../../main/studies/dicom';
 import { DEFAULT_INTENDED_USE, notAssessedReason } from '../../../main/triage/intended-use';
-import { CONFIG, CONTEXT, MODEL_REF, writeTriagedStudies, type TriagedStudies } from '../../fixtures/triaged-studies';
+import { CONTEXT, MODEL_REF, writeTriagedStudies, type TriagedStudies } from '../../fixtures/triaged-studies';
 
 const SIZE = 256;
 const dciodvfy = spawnSync('dciodvfy', ['-version'], { encoding: 'utf8' }).error ? null : 'dciodvfy';

@@ -8,7 +8,7 @@ import { EventHub } from '../../../main/api/events';
 import { labelMask, listLabels } from '../../../main/labels/label-store';
 import { auditLogPath, openAuditLog } from '../../../main/review/audit-log';
 import { createReviewService } from '../../../main/review/service';
-import { CONFIG, CONTEXT, MODEL_REF, writeTriagedStudies, type TriagedStudies } from '../../fixtures/triaged-studies';
+import { CONTEXT, MODEL_REF, writeTriagedStudies, type TriagedStudies } from '../../fixtures/triaged-studies';
 
 const SIZE = 64;
 

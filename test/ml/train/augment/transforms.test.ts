@@ -125,7 +125,7 @@ describe('geometric transforms', () => {
   });
 
   it('ShiftScaleRotate turns counter-clockwise for a positive angle, as cv2', () => {
-    const { image: img, mask: m } = squareScene(64, 64, { top: 28, left: 48, size: 8 });
+    const { mask: m } = squareScene(64, 64, { top: 28, left: 48, size: 8 });
     const rotated = shiftScaleRotate().applyMask(m, { angle: 90, scale: 1, dx: 0, dy: 0 });
     const before = blobCentroid(m, (v) => v === 1);
     const after = blobCentroid(rotated, (v) => v === 1);

@@ -1,7 +1,7 @@
 // AlbuNet (nf 4, 64x64, batch 2): every trainable gradient of Σ logits·R against PyTorch with the whole model
 // training, and with the encoder frozen: the decoder's gradients unchanged, and a backward pass that never enters
 // the encoder. Skipped without torch.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { OnnxGraphBuilder } from '../../../../ml/io/onnx-builder';
 import { createModel } from '../../../../ml/models';
 import { emitTrainingForward } from '../../../../ml/train/onnx/forward';

@@ -1,6 +1,6 @@
 // unet-light (plain encoder, smp decoder with nearest upsampling; 64x64, batch 2) training whole: every trainable
 // gradient of Σ logits·R against PyTorch. Skipped without torch.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { createModel } from '../../../../ml/models';
 import { trainingSetup } from '../../../../ml/train/onnx/step-graph';
 import { GradientProblem } from './grad-check';

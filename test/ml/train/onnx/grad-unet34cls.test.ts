@@ -1,6 +1,6 @@
 // unet34cls (64x64, batch 1) with its default frozen encoder BatchNorm and both outputs seeded (segmentation and
 // classification head): every trainable gradient of Σ out·R against PyTorch. Skipped without torch.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { createModel } from '../../../../ml/models';
 import { trainingSetup } from '../../../../ml/train/onnx/step-graph';
 import { GradientProblem } from './grad-check';

@@ -2,7 +2,7 @@
 // that the ONNX step tests compare against a reference known to run the IR as TF.js does: the training-mode forward,
 // every loss, the gradients, both optimisers with clipping, frozen BatchNorm and the running statistics.
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import { createModel, initialWeights, type ModelDefinition, type WeightMap } from '../../../../ml/models';
 import { GraphBuilder } from '../../../../ml/models/builder';
 import { unetDecoder } from '../../../../ml/models/decoders/unet/decoder';
