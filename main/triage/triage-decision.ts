@@ -129,7 +129,9 @@ export function notFlaggedWords(peak: number | null, held: HeldBack | null): str
 }
 
 /** Two decimals, or three where two would print a measured value as its threshold (0.749 below 0.75, not 0.75 below 0.75). */
+// A peak that rounds to 0.00 would read as "no chance" on a device that never declares a film clear.
 function measured(value: number, threshold: number | null): string {
+  if (value < 0.005) return '<0.01';
   const two = value.toFixed(2);
   return threshold !== null && value !== threshold && two === threshold.toFixed(2) ? value.toFixed(3) : two;
 }

@@ -103,6 +103,8 @@ describe('notFlaggedWords', () => {
     expect(notFlaggedWords(0.8, { kind: 'regions', minRegionArea: 100 })).toBe('Not flagged — peak 0.80, every region under 100 px');
     expect(notFlaggedWords(0.5, null)).toBe('Not flagged — peak 0.50');
     expect(notFlaggedWords(null, null)).toBe('Not flagged');
+    expect(notFlaggedWords(0.004, { kind: 'peak', threshold: 0.6 })).toBe('Not flagged — peak <0.01 below 0.60');
+    expect(notFlaggedWords(0.005, { kind: 'peak', threshold: 0.6 })).toBe('Not flagged — peak 0.01 below 0.60');
   });
 
   it('shows a third decimal where two would print the peak and the threshold alike', () => {
