@@ -3,6 +3,7 @@
 // file for its types only (`import type`), the main side also for the zod schemas that validate every call.
 import { z } from 'zod';
 import type { ModelCard } from '../../ml/io/model-card';
+import type { ModelSetCard } from '../../ml/io/model-set';
 import type { StudyMatch } from '../pacs/peers';
 import { PostProcessRule } from '../../ml/post/rules';
 import { isPrintableText, PRINTABLE_MESSAGE } from './printable-text';
@@ -220,6 +221,23 @@ export const TrainingData = z.discriminatedUnion('kind', [
 ]);
 export type TrainingData = z.infer<typeof TrainingData>;
 
+/**
+ * Unlabelled radiographs a run may learn from besides its labels (science.md, "Semi-supervised"): a folder of DICOM
+ * files, or the workstation's own indexed studies that have no reviewed mask (the main side picks them).
+ */
+export const UnlabelledData = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('dicom-folder'), folder: LocalPath }).strict(),
+  z.object({ kind: z.literal('local-studies') }).strict(),
+]);
+export type UnlabelledData = z.infer<typeof UnlabelledData>;
+
+/** The 3rd place's pseudo-labels or the 5th place's mean teacher. */
+export const SemiSupervisedMethod = z.enum(['pseudo-labels', 'mean-teacher']);
+export type SemiSupervisedMethod = z.infer<typeof SemiSupervisedMethod>;
+
+export const SemiSupervised = z.object({ method: SemiSupervisedMethod, unlabelled: UnlabelledData }).strict();
+export type SemiSupervised = z.infer<typeof SemiSupervised>;
+
 export const TrainingPlanName = z.enum(['quick', 'first-place', 'fourth-place']);
 export type TrainingPlanName = z.infer<typeof TrainingPlanName>;
 
@@ -240,6 +258,8 @@ export const TrainingRequest = z
     /** from scratch only (256 when absent); a run from the current model keeps the model's input size */
     size: z.union([z.literal(256), z.literal(512), z.literal(1024)]).optional(),
     epochs: z.number().int().min(1).max(500),
+    /** also learn from unlabelled studies; absent: the labels alone */
+    semi: SemiSupervised.optional(),
   })
   .strict();
 export type TrainingRequest = z.infer<typeof TrainingRequest>;
@@ -335,8 +355,12 @@ export type TrainingRun = {
   resumable: boolean;
 };
 
-/** One installed model version with its card, or why its card cannot be read. */
-export type ModelEntry = { ref: string; current: boolean } & ({ card: ModelCard; error: null } | { card: null; error: string });
+/** One installed model version with its card, or an installed model set with its card and members' cards, or why its card cannot be read. */
+export type ModelEntry = { ref: string; current: boolean } & (
+  | { card: ModelCard; set?: undefined; error: null }
+  | { card: null; set: ModelSetCard; members: (ModelSetCard['members'][number] & { card: ModelCard })[]; error: null }
+  | { card: null; set?: undefined; error: string }
+);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Triage in the workstation: the job queue, results per image, review, exports, settings

@@ -1,10 +1,11 @@
-// The flags every command that runs models shares (predict, triage): which model folders, their ensemble weights,
-// the engine, flip TTA and the input size; the model run without --model; and loading those models with a clear
-// message when one cannot be.
+// The flags every command that runs models shares (predict, triage): which model folders or model sets, their
+// ensemble weights, the engine, flip TTA and the input size; the model run without --model; and loading those models
+// with a clear message when one cannot be.
 import { normaliseWeights, ttaModes, type TtaMode } from '../../ml/infer';
 import { engineNames, type EngineName } from '../../ml/runtime/engine';
 import { bundledModelDir, ensureCurrentModel } from '../first-run/first-run';
 import { disposeEnsemble, loadEnsemble, ModelLoadError, type EnsembleMember } from '../inference/load-ensemble';
+import { planRun, readRunUnit, RunPlanError, type RunPlan } from '../inference/run-plan';
 import { createModelLibrary } from '../models/model-library';
 import { isDemonstrationModel } from '../triage/triage-config';
 import { repositoryRoot } from './repository-root';
@@ -60,9 +61,16 @@ export const NO_MODEL =
  */
 export async function modelDirsOrCurrent(given: readonly string[]): Promise<string[] | null> {
   if (given.length > 0) return [...given];
+  const library = createModelLibrary();
+  // A current model set is used as it is; ensureCurrentModel gives single models only and refuses a set.
+  const current = await library.currentUnit().catch(() => null);
+  if (current?.set) {
+    process.stderr.write(`pleura: using the current model set ${current.ref} (${current.set.combination.kind}: ${current.members.map((m) => `${m.id}@${m.version}`).join(', ')})\n`);
+    return [current.dir];
+  }
   let chosen;
   try {
-    chosen = await ensureCurrentModel(createModelLibrary(), bundledModelDir(repositoryRoot));
+    chosen = await ensureCurrentModel(library, bundledModelDir(repositoryRoot));
   } catch (error) {
     process.stderr.write(`pleura: ${NO_MODEL} (${(error as Error).message})\n`);
     return null;
@@ -75,20 +83,32 @@ export async function modelDirsOrCurrent(given: readonly string[]): Promise<stri
 }
 
 /**
- * Loads the models, runs `use` and frees them whatever happens. A model that cannot be loaded is reported on stderr
- * as `pleura: model: DIR: reason` and gives exit code 1.
+ * Reads the folders (each a model folder or a model set, with its weight), plans the run (planRun), loads every
+ * model, runs `use` and frees them whatever happens. A folder that cannot be read or loaded is reported on stderr as
+ * `pleura: model: DIR: reason`, units that cannot run together as `pleura: model: reason`; both give exit code 1.
  */
-export async function withEnsemble(dirs: readonly string[], engine: EngineName, use: (members: EnsembleMember[]) => Promise<number>): Promise<number> {
+export async function withEnsemble(
+  dirs: readonly string[],
+  weights: readonly number[],
+  engine: EngineName,
+  use: (members: EnsembleMember[], plan: RunPlan) => Promise<number>,
+): Promise<number> {
   let members: EnsembleMember[];
+  let plan: RunPlan;
   try {
-    members = await loadEnsemble(dirs, { engine });
+    plan = planRun(await Promise.all(dirs.map((dir, k) => readRunUnit(dir, weights[k]))));
+    members = await loadEnsemble(plan.models.map((model) => model.dir), { engine });
   } catch (error) {
+    if (error instanceof RunPlanError) {
+      process.stderr.write(`pleura: model: ${error.message}\n`);
+      return 1;
+    }
     if (!(error instanceof ModelLoadError)) throw error;
     process.stderr.write(`pleura: model: ${error.dir}: ${error.message}\n`);
     return 1;
   }
   try {
-    return await use(members);
+    return await use(members, plan);
   } finally {
     await disposeEnsemble(members);
   }

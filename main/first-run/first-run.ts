@@ -9,7 +9,8 @@ import { modelRef } from '../../ml/io/model-card';
 import { readModelCard } from '../../ml/io/model-store';
 import type { ApiHandlers, DemoInfo } from '../api/contract';
 import { writeFileAtomically } from '../fs/atomic-file';
-import type { InstalledModel, ModelLibrary } from '../models/model-library';
+import { ModelFolderError } from '../../ml/io/model-folder-error';
+import type { InstalledModel, InstalledUnit, ModelLibrary } from '../models/model-library';
 import { sampleSpec, writeSampleStudiesInWorker, type SampleSpec } from './sample-studies';
 import type { OneShotWorker } from '../workers/run-once';
 
@@ -88,8 +89,8 @@ export function startFirstRun(options: FirstRunOptions): FirstRun {
     ranHere = true;
     demo = { sampleFolder: spec.out, modelRef: null, note: 'Preparing the sample studies and the demonstration model…' };
     model = await attempt('making the demonstration model current', async () => {
-      const { model: current } = await ensureCurrentModel(library, options.bundledModel);
-      return { ref: current.ref, notes: current.card.notes };
+      const { unit } = await ensureCurrentUnit(library, options.bundledModel);
+      return { ref: unit.ref, notes: unit.set ? unit.set.notes : unit.card.notes };
     });
     demo = { sampleFolder: spec.out, modelRef: model?.ref ?? null, note: noteOf(model?.notes ?? null, failures) };
     const written = await attempt('writing the sample studies', () => {
@@ -138,19 +139,27 @@ export function startFirstRun(options: FirstRunOptions): FirstRun {
 }
 
 /**
- * The current model, else the bundled one, installed (once) and made current: what the first run triages the samples
- * with, and what the command line runs without --model. `installed`: this call made the bundled model current.
+ * The current model or model set, else the bundled model, installed (once) and made current: what the first run
+ * triages the samples with. `installed`: this call made the bundled model current. Only a missing or unusable
+ * pointer is replaced: a current set is kept (currentModel refuses a set, and that refusal must not read as "no model").
  */
-export async function ensureCurrentModel(library: ModelLibrary, bundled: string): Promise<{ model: InstalledModel; installed: boolean }> {
-  const current = await library.currentModel().catch(() => null);
-  if (current) return { model: current, installed: false };
+export async function ensureCurrentUnit(library: ModelLibrary, bundled: string): Promise<{ unit: InstalledUnit; installed: boolean }> {
+  const current = await library.currentUnit().catch(() => null);
+  if (current) return { unit: current, installed: false };
   const card = await readModelCard(bundled).catch((error: Error) => {
     throw new Error(`no usable demonstration model at ${bundled}: ${error.message}`);
   });
   const ref = modelRef(card);
   const present = (await library.listModels()).some((model) => model.ref === ref && model.card !== null);
   if (!present) await library.installModel(bundled);
-  return { model: await library.setCurrent(ref), installed: true };
+  return { unit: await library.setCurrent(ref), installed: true };
+}
+
+/** ensureCurrentUnit where one model is needed (the command line checks for a current set before): a set is refused, never replaced. */
+export async function ensureCurrentModel(library: ModelLibrary, bundled: string): Promise<{ model: InstalledModel; installed: boolean }> {
+  const { unit, installed } = await ensureCurrentUnit(library, bundled);
+  if (unit.set) throw new ModelFolderError(`the current ${unit.ref} is a model set, not one model; it stays current`);
+  return { model: unit, installed };
 }
 
 /** The model card's notes (what the model is, that it is not for clinical use), then what went wrong. */

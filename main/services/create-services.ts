@@ -79,19 +79,21 @@ export function createServices({ dataDir, shell, pickFolder, version, firstRun: 
     store: data.settings,
     audit,
     currentModels: async () => (await currentModels()).map((model) => model.ref),
-    installedModels: async () => (await library.listModels()).filter((model) => model.card).map((model) => model.ref),
+    installedModels: async () => (await library.listModels()).filter((model) => model.error === null).map((model) => model.ref),
+    twoStageSets: async () => (await library.listModels()).filter((model) => model.set?.combination.kind === 'two-stage').map((model) => model.ref),
   });
-  /** What triage runs: the current model (weight 1), then the settings' ensemble members. */
+  /** What triage runs: the current model or model set (weight 1), then the settings' ensemble members. */
   async function currentModels(): Promise<WeightedModel[]> {
-    const current = await library.currentModel();
+    const current = await library.currentUnit();
     if (!current) return [];
     const { ensemble } = settings.current();
     const others = ensemble.filter((member) => member.ref !== current.ref);
     const listing = others.length ? await library.listModels() : [];
     const members = others.map((member): WeightedModel => {
       const found = listing.find((model) => model.ref === member.ref);
-      if (!found?.card) throw new ApiError('unavailable', `the ensemble's ${member.ref} cannot be used: ${found?.error ?? 'it is not installed'}`);
-      return { ref: found.ref, dir: found.dir, card: found.card, weight: member.weight };
+      if (!found || found.error !== null) throw new ApiError('unavailable', `the ensemble's ${member.ref} cannot be used: ${found?.error ?? 'it is not installed'}`);
+      const { ref, dir } = found;
+      return found.set ? { ref, dir, set: found.set, members: found.members, weight: member.weight } : { ref, dir, card: found.card, weight: member.weight };
     });
     return [{ ...current, weight: 1 }, ...members];
   }

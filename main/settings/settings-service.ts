@@ -18,6 +18,8 @@ export interface SettingsServiceOptions {
   currentModels: () => Promise<string[]>;
   /** every installed `<id>@<version>`: an ensemble may only name these */
   installedModels: () => Promise<string[]>;
+  /** the installed two-stage model sets, which run alone and so never join an ensemble; default none */
+  twoStageSets?: () => Promise<string[]>;
 }
 
 export interface SettingsService {
@@ -59,7 +61,7 @@ function showValue(value: WorkstationSettings[keyof WorkstationSettings]): strin
   return `custom ${JSON.stringify(thresholds.rule)}`;
 }
 
-export function createSettingsService({ store, audit, currentModels, installedModels }: SettingsServiceOptions): SettingsService {
+export function createSettingsService({ store, audit, currentModels, installedModels, twoStageSets = async () => [] }: SettingsServiceOptions): SettingsService {
   const system = createSystemInfo();
   let updating: Promise<unknown> = Promise.resolve();
 
@@ -91,6 +93,11 @@ export function createSettingsService({ store, audit, currentModels, installedMo
           const installed = await installedModels();
           const missing = changes.ensemble.filter((member) => !installed.includes(member.ref)).map((member) => member.ref);
           if (missing.length) throw new ApiError('invalid-argument', `not installed: ${missing.join(', ')}; installed: ${installed.join(', ') || 'none'}`);
+          const alone = await twoStageSets();
+          const refused = changes.ensemble.filter((member) => alone.includes(member.ref)).map((member) => member.ref);
+          if (refused.length) {
+            throw new ApiError('invalid-argument', `${refused.join(', ')}: a two-stage model set runs alone (its classifiers decide which images are drawn), so it cannot be averaged; make it the current model instead`);
+          }
         }
         const models = await currentModels().catch(() => []);
         const applied = updating.then(() => apply(changes, models));

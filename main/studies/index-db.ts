@@ -396,6 +396,13 @@ export class StudyIndex {
   }
 }
 
+/** Every readable, present file's path and its SOP Instance UID, by path (what training may read as unlabelled). */
+export function readableInstanceFiles(db: Database.Database): { path: string; uid: string }[] {
+  return db
+    .prepare(`SELECT f.path AS path, i.sop_instance_uid AS uid FROM files f JOIN instances i ON i.file_ref = f.id WHERE f.status = 'ok' AND f.missing_since IS NULL ORDER BY f.path`)
+    .all() as { path: string; uid: string }[];
+}
+
 /** The folders of every file in the index: a scan follows links, so some lie outside the scanned roots. */
 export function indexedFolders(db: Database.Database): string[] {
   const folders = new Set<string>();

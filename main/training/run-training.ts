@@ -5,10 +5,11 @@
 // not adopted. It writes nothing outside MODELDIR: the installed models and the current-model pointer are never
 // touched (promotion is the settings service's job).
 import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { version } from '../../package.json';
-import type { TrainingData, TrainingEnd } from '../api/contract';
+import type { SemiSupervised, TrainingData, TrainingEnd } from '../api/contract';
 import { buildArchitecture, versionStamp, type ArchOptionValue } from '../../ml/io/new-model';
 import { describeModel, modelRef, type ModelCard } from '../../ml/io/model-card';
 import { loadModel } from '../../ml/io/model-store';
@@ -24,6 +25,7 @@ import { isDemonstrationModel } from '../triage/triage-config';
 import { finishedEnd } from './end-reason';
 import { openTrainingLog } from './training-log';
 import { publishModelBesideCheckpoints } from './publish-model';
+import { prepareSemiSupervised, TEACHER_FOLDER, type SemiSupervisedRecord } from './semi-supervised';
 
 export type TrainingConfig = {
   data: TrainingData;
@@ -56,6 +58,8 @@ export type TrainingConfig = {
   /** model card id (default: the architecture) and notes */
   id?: string;
   notes?: string;
+  /** also learn from unlabelled studies (main/training/semi-supervised.ts) */
+  semi?: SemiSupervised;
 };
 
 export type TrainingResult = {
@@ -82,16 +86,22 @@ export const TRAINING_LOG = 'train.log.jsonl';
 export async function runTraining(config: TrainingConfig, hooks: TrainingHooks = {}): Promise<TrainingResult> {
   const out = path.resolve(config.out);
   await checkOutput(out, config);
-  const plan = typeof config.plan === 'string' ? planPreset(config.plan) : config.plan;
+  const basePlan = typeof config.plan === 'string' ? planPreset(config.plan) : config.plan;
   const definition = buildArchitecture(config.arch, config.archOptions, config.size);
   const init = config.init ? await initModel(config.init, definition.graph.params.map((p) => `${p.name}[${p.shape}]`).join(' '), config) : null;
-  const { data, summary } = await loadSplit(config);
+  const split = await loadSplit(config);
+  const { summary } = split;
+  const semi = config.semi
+    ? await prepareSemiSupervised(config.semi, { config, out, plan: basePlan, definition, train: split.data.train, hooks, runTraining })
+    : null;
+  const plan = semi?.plan ?? basePlan;
+  const data = { ...split.data, train: semi?.train ?? split.data.train, unlabelled: semi?.unlabelled ?? [] };
 
   await mkdir(out, { recursive: true });
   const log = await openTrainingLog(path.join(out, TRAINING_LOG));
   const started = Date.now();
   try {
-    await log.write({ event: config.resume ? 'resume' : 'start', arch: config.arch, plan: plan.name, size: config.size, backend: config.backend, data: summary });
+    await log.write({ event: config.resume ? 'resume' : 'start', arch: config.arch, plan: plan.name, size: config.size, backend: config.backend, data: summary, ...(semi ? { semiSupervised: semi.record } : {}) });
     const outcome = await trainModel(
       data,
       {
@@ -104,8 +114,9 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
         seed: config.seed,
         checkpointsDir: path.join(out, CHECKPOINTS_FOLDER),
         checkpointEvery: config.checkpointEvery,
-        resume: config.resume,
-        fingerprint: fingerprint(config, plan, data.train.map((i) => i.id), data.validation.map((i) => i.id)),
+        // A pseudo-label run interrupted while its teacher trained has no checkpoints of its own yet.
+        resume: config.resume && existsSync(path.join(out, CHECKPOINTS_FOLDER)),
+        fingerprint: fingerprint(config, plan, data.train.map((i) => i.id), data.validation.map((i) => i.id), data.unlabelled.map((i) => i.id)),
         maxSteps: config.maxSteps,
         validation: config.validation,
         createEngine: (weights) => chooseTrainingEngine({ backend: config.backend, definition, weights, size: config.size }),
@@ -143,8 +154,9 @@ export async function runTraining(config: TrainingConfig, hooks: TrainingHooks =
         backend: `${outcome.engine.engine} ${outcome.engine.backend}`,
         durationSeconds: Math.round(outcome.seconds),
         ...(config.init ? { initialisedFrom: path.basename(path.resolve(config.init)) } : {}),
+        ...(semi ? { semiSupervised: semi.record } : {}),
       },
-      notes: config.notes ?? trainedNotes(summary, config, init?.card ?? null),
+      notes: config.notes ?? trainedNotes(summary, config, init?.card ?? null, semi?.record ?? null),
     });
     const written = await publishModelBesideCheckpoints(out, { definition, weights: outcome.weights, card });
     const result: TrainingResult = {
@@ -190,11 +202,18 @@ export async function loadSplit(config: Pick<TrainingConfig, 'data' | 'size' | '
 }
 
 /** What the new model is; one fine-tuned from a demonstration model is still one, and its notes begin so. */
-function trainedNotes(summary: TrainingResult['data'], config: TrainingConfig, from: ModelCard | null): string {
-  const data = `${summary.source}: ${summary.train} training and ${summary.validation} validation images (fold ${config.fold} of ${config.folds})`;
+function trainedNotes(summary: TrainingResult['data'], config: TrainingConfig, from: ModelCard | null, semi: SemiSupervisedRecord | null): string {
+  const labelled = `${summary.source}: ${summary.train} training and ${summary.validation} validation images (fold ${config.fold} of ${config.folds})`;
+  const data = semi ? `${labelled}, and ${semi.unlabelled} unlabelled images by ${semiWords(semi)}` : labelled;
   if (!from) return `Trained by Pleura on ${data}. Not for clinical use without local validation.`;
   const origin = `fine-tuned by Pleura from ${modelRef(from)} on ${data}`;
   return isDemonstrationModel(from) ? `Demonstration model ${origin}; not for clinical use.` : `Model ${origin}. Not for clinical use without local validation.`;
+}
+
+function semiWords(semi: SemiSupervisedRecord): string {
+  if (!semi.pseudoLabels) return 'a mean teacher';
+  const { kept } = semi.pseudoLabels;
+  return `pseudo-labels (${kept.positives} positive and ${kept.negatives} negative kept)`;
 }
 
 function historyPoint(record: EpochRecord) {
@@ -223,7 +242,9 @@ async function checkOutput(out: string, config: TrainingConfig): Promise<void> {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
   if (config.resume) {
-    if (!entries.includes(CHECKPOINTS_FOLDER)) throw new Error(`nothing to resume in ${out}: it holds no ${CHECKPOINTS_FOLDER}/ folder`);
+    // A pseudo-label run stopped while its teacher trained holds only teacher/.
+    const teacherOnly = config.semi?.method === 'pseudo-labels' && entries.includes(TEACHER_FOLDER);
+    if (!entries.includes(CHECKPOINTS_FOLDER) && !teacherOnly) throw new Error(`nothing to resume in ${out}: it holds no ${CHECKPOINTS_FOLDER}/ folder`);
     return;
   }
   const visible = entries.filter((name) => !name.startsWith('.'));
@@ -242,7 +263,7 @@ async function initModel(dir: string, signature: string, config: TrainingConfig)
   return { weights: loaded.weights, card: loaded.card };
 }
 
-function fingerprint(config: TrainingConfig, plan: Plan, train: string[], validation: string[]): string {
+function fingerprint(config: TrainingConfig, plan: Plan, train: string[], validation: string[], unlabelled: string[]): string {
   const facts = {
     arch: config.arch,
     archOptions: config.archOptions ?? {},
@@ -254,6 +275,8 @@ function fingerprint(config: TrainingConfig, plan: Plan, train: string[], valida
     init: config.init ? path.resolve(config.init) : null,
     train,
     validation,
+    // Absent unless a mean teacher reads them, so a labelled-only run keeps the fingerprint it always had.
+    ...(unlabelled.length > 0 ? { unlabelled } : {}),
   };
   return createHash('sha256').update(JSON.stringify(facts)).digest('hex');
 }

@@ -192,6 +192,12 @@ async function startingModel(library: ModelLibrary, request: TrainingRequest): P
 }
 
 /** The data as the audit log names it. */
+function semiLabel(semi: TrainingRequest['semi']): string {
+  if (!semi) return '';
+  const source = semi.unlabelled.kind === 'local-studies' ? "the workstation's studies without a reviewed mask" : `the unlabelled folder ${semi.unlabelled.folder}`;
+  return ` with ${source} (${semi.method})`;
+}
+
 function dataLabel(data: TrainingData): string {
   switch (data.kind) {
     case 'reviewed':
@@ -409,8 +415,8 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     return view(state);
   }
 
-  /** The current model's reference, for the audit entry of a change (a broken pointer is no reason to refuse one). */
-  const currentRef = async (): Promise<string | null> => (await library.currentModel().catch(() => null))?.ref ?? null;
+  /** The current model's or set's reference, for the audit entry of a change (a broken pointer is no reason to refuse one). */
+  const currentRef = async (): Promise<string | null> => (await library.currentUnit().catch(() => null))?.ref ?? null;
 
   async function finishedRun(runId: string): Promise<RunRecord & { modelDir: string }> {
     const record = await findRun(runId);
@@ -425,6 +431,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       checkIdle();
       const from = request.start === 'current-model' ? await startingModel(library, request) : null;
       await checkData(request.data, dataDir);
+      if (request.semi?.unlabelled.kind === 'dicom-folder') await checkPath(request.semi.unlabelled.folder, 'folder', 'unlabelled DICOM folder');
       checkIdle();
       const runId = newRunId();
       const config: TrainingConfig = {
@@ -442,6 +449,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
         fold: 0,
         backend: 'auto',
         dataDir,
+        ...(request.semi && { semi: request.semi }),
       };
       const record: RunRecord = {
         runId,
@@ -459,7 +467,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       };
       await save(record);
       const origin = from ? `from ${from.ref}` : `from scratch (${config.arch})`;
-      audited('train-start', [record.startedFrom], `run ${runId} started ${origin}: plan ${request.plan}, ${request.epochs} epochs at ${config.size} px on ${dataLabel(request.data)}`);
+      audited('train-start', [record.startedFrom], `run ${runId} started ${origin}: plan ${request.plan}, ${request.epochs} epochs at ${config.size} px on ${dataLabel(request.data)}${semiLabel(request.semi)}`);
       return launch(record, false);
     },
 
@@ -526,9 +534,12 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     async 'models.restore'({ ref }) {
       return serialised(async () => {
         const before = await currentRef();
-        const model = await libraryCall(() => library.setCurrent(ref));
-        audited('restore', [model.ref, before], `${model.ref} made current again${before ? `, replacing ${before}` : ''}`);
-        return { ref: model.ref, current: true, card: model.card, error: null };
+        // A set is made current as one unit here; only fine-tuning and comparing insist on a single model.
+        const unit = await libraryCall(() => library.setCurrentUnit(ref));
+        audited('restore', [unit.ref, before], `${unit.ref} made current again${before ? `, replacing ${before}` : ''}`);
+        return unit.set
+          ? { ref: unit.ref, current: true, card: null, set: unit.set, members: unit.members, error: null }
+          : { ref: unit.ref, current: true, card: unit.card, error: null };
       });
     },
   };

@@ -69,7 +69,7 @@ export async function runTriageJob(run: JobRun): Promise<void> {
               const outside = notAssessedReason(image.info, config.intendedUse);
               if (outside) throw new Error(`not assessed (${outside}): the file changed since it was indexed; rescan its folder`);
               store.markRunning(batch[index].instanceId);
-              return inferRadiograph(toRadiograph(image), models, { tta: config.tta, weights, output: 'model' });
+              return inferRadiograph(toRadiograph(image), models, { tta: config.tta, weights, output: 'model', stacking: config.stacking ?? undefined });
             },
             async finish(target, outcome) {
               let error: { code: string; message: string } | null = null;

@@ -4,7 +4,7 @@
 // submission.csv at the end, each file whole or not at all. The input folder is only ever read.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { inferRadiograph, normaliseWeights, type InferenceResult, type TtaMode } from '../../ml/infer';
+import { inferRadiograph, normaliseWeights, type InferenceResult, type Stacking, type TtaMode } from '../../ml/infer';
 import { modelRef } from '../../ml/io/model-card';
 import { formatSubmission, isTableValue } from '../../ml/post';
 import type { DecodedImage, IntendedUse } from '../api/contract';
@@ -34,6 +34,8 @@ export interface TriageFolderOptions extends Pick<PipelineOptions, 'prefetch' | 
   members: readonly EnsembleMember[];
   /** one per member, normalised; default equal */
   weights?: readonly number[];
+  /** a two-stage model set's classifier stage (main/inference/run-plan) */
+  stacking?: Stacking | null;
   /** default 'hflip' */
   tta?: TtaMode;
   /** the input size for every model; default each card's */
@@ -135,7 +137,7 @@ export async function triageFolder(options: TriageFolderOptions): Promise<Triage
         async infer(image) {
           const reason = notAssessedReason(image.info, intendedUse);
           if (reason !== null) return { notAssessedReason: reason };
-          return { inference: await inferRadiograph(toRadiograph(image), models, { tta, weights, output: 'source' }) };
+          return { inference: await inferRadiograph(toRadiograph(image), models, { tta, weights, output: 'source', stacking: options.stacking ?? undefined }) };
         },
         async finish(file, outcome) {
           const start = performance.now();

@@ -4,6 +4,7 @@
 import { resizeBilinear, toEightBit, type Normalisation, type Plane, type Radiograph } from '../preprocess';
 import type { Engine } from '../runtime/engine';
 import { addWeighted, normaliseWeights } from './ensemble';
+import { stackedProbability, type MetaModel } from './stacking';
 import { mergeTtaMaps, mergeTtaScores, modelBatch, ttaViews, type TtaMode } from './tta';
 
 export type InputSize = { rows: number; columns: number };
@@ -33,7 +34,15 @@ export type InferenceOptions = {
    * 'batched': all views in one batch, for accelerators that do gain from it.
    */
   ttaPasses?: TtaPasses;
+  /**
+   * The 2nd place's classifier stage: P(non-empty) is the meta-model's stacking of these models' own P(non-empty)
+   * (each model index once, in the meta-model's order) instead of the weighted mean. A classifier that should not
+   * draw the map takes weight 0: it still runs, for its score.
+   */
+  stacking?: Stacking;
 };
+
+export type Stacking = { classifiers: readonly number[]; meta: Pick<MetaModel, 'weights' | 'bias'> };
 
 export type TtaPasses = 'separate' | 'batched';
 
@@ -41,7 +50,7 @@ export type InferenceTimings = { preprocessMs: number; modelMs: number; postproc
 
 export type InferenceResult = {
   probabilities: Plane;
-  /** the weighted P(non-empty) over the models with a classification head; null when none has one */
+  /** the weighted P(non-empty) over the models with a classification head (or the stacked one); null when none has one */
   classifierProbability: number | null;
   timings: InferenceTimings;
 };
@@ -61,7 +70,7 @@ export async function inferRadiograph(image: Radiograph, models: readonly Infere
   const eightBit = timed('preprocessMs', () => toEightBit(image));
   const resized = new Map<string, Plane>();
   const data = new Float32Array(target.rows * target.columns);
-  const scores: { score: number; weight: number }[] = [];
+  const scores: { model: number; score: number; weight: number }[] = [];
   for (const [k, model] of models.entries()) {
     const { rows, columns } = model.inputSize;
     const views = timed('preprocessMs', () => {
@@ -84,10 +93,11 @@ export async function inferRadiograph(image: Radiograph, models: readonly Infere
     timed('postprocessMs', () => {
       const map = mergeTtaMaps(viewLogits, rows, columns, tta);
       addWeighted(data, resizeBilinear(map, target.rows, target.columns).data, weights[k]);
-      if (clsLogits.length) scores.push({ score: mergeTtaScores(clsLogits), weight: weights[k] });
+      if (clsLogits.length) scores.push({ model: k, score: mergeTtaScores(clsLogits), weight: weights[k] });
     });
   }
-  return { probabilities: { ...target, data }, classifierProbability: weightedScore(scores), timings };
+  const classifierProbability = options.stacking ? stackedScore(scores, options.stacking) : weightedScore(scores);
+  return { probabilities: { ...target, data }, classifierProbability, timings };
 }
 
 function largestInput(models: readonly InferenceModel[]): InputSize {
@@ -95,6 +105,15 @@ function largestInput(models: readonly InferenceModel[]): InputSize {
     rows: Math.max(...models.map((m) => m.inputSize.rows)),
     columns: Math.max(...models.map((m) => m.inputSize.columns)),
   };
+}
+
+function stackedScore(scores: readonly { model: number; score: number }[], { classifiers, meta }: Stacking): number {
+  const probabilities = classifiers.map((k) => {
+    const found = scores.find((s) => s.model === k);
+    if (!found) throw new Error(`model ${k + 1} of the ensemble is a classifier of the stacking but gave no P(non-empty): it has no classification head`);
+    return found.score;
+  });
+  return stackedProbability(meta, probabilities);
 }
 
 /** The ensemble weights renormalised over the models that have a classifier. */

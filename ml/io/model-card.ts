@@ -9,9 +9,9 @@ export const CARD_FILE = 'card.json';
 
 /** Ids and versions name folders (`<id>@<version>`) on every platform: no separators, no '@', no leading dot. */
 const FOLDER_PART_RULE = '1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit';
-const FolderPart = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, `expected ${FOLDER_PART_RULE}`);
-const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 as 64 lowercase hex digits');
-const Timestamp = z.iso.datetime({ offset: true });
+export const FolderPart = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, `expected ${FOLDER_PART_RULE}`);
+export const Sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'expected a sha256 as 64 lowercase hex digits');
+export const Timestamp = z.iso.datetime({ offset: true });
 /** A plain file name, so a card can never point outside its own folder. */
 const FileName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a plain file name inside the model folder');
 const FileEntry = z.object({ path: FileName, sha256: Sha256 }).strict();

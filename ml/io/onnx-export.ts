@@ -93,7 +93,7 @@ class OnnxEmitter {
       initializer: [...this.initializers.values()],
       input: this.ir.inputs.map((i) => valueInfo(i.name, ['N', i.channels, 'H', 'W'])),
       output: this.ir.outputs.map((o) => {
-        const c = outputChannels(this.ir.nodes.find((n) => n.output === o.value)!);
+        const c = outputChannels(this.ir, o.value);
         return valueInfo(o.name, o.kind === 'map' ? ['N', c, 'H', 'W'] : ['N', c]);
       }),
     };
@@ -200,6 +200,10 @@ class OnnxEmitter {
         return this.add('Relu', inputs, output);
       case 'sigmoid':
         return this.add('Sigmoid', inputs, output);
+      case 'silu':
+        // Opset 17 has no Swish: x·Sigmoid(x), which onnxruntime fuses back into one kernel.
+        this.add('Sigmoid', inputs, `${output}:sigmoid`);
+        return this.add('Mul', [inputs[0], `${output}:sigmoid`], output);
       case 'add':
         return this.add('Add', inputs, output);
       case 'mul':
@@ -210,6 +214,20 @@ class OnnxEmitter {
         return this.add('Concat', inputs, output, [attribute('axis', 1)]);
       case 'globalAvgPool':
         return this.add('GlobalAveragePool', inputs, output);
+      case 'globalMaxPool':
+        return this.add('GlobalMaxPool', inputs, output);
+      case 'channelMean':
+        return this.add('ReduceMean', inputs, output, [attribute('axes', [1]), attribute('keepdims', 1)]);
+      case 'channelMax':
+        return this.add('ReduceMax', inputs, output, [attribute('axes', [1]), attribute('keepdims', 1)]);
+      case 'expandSpatial': {
+        // [N, C] of v and [H, W] of `like`, read at run time: H and W stay symbolic.
+        const [v, like] = inputs;
+        this.add('Shape', [v], `${output}:nc`, [attribute('start', 0), attribute('end', 2)]);
+        this.add('Shape', [like], `${output}:hw`, [attribute('start', 2), attribute('end', 4)]);
+        this.add('Concat', [`${output}:nc`, `${output}:hw`], `${output}:shape`, [attribute('axis', 0)]);
+        return this.add('Expand', [v, `${output}:shape`], output);
+      }
       case 'flatten':
         return this.add('Flatten', inputs, output, [attribute('axis', 1)]);
     }
@@ -269,12 +287,16 @@ class OnnxEmitter {
   }
 }
 
-function outputChannels(node: GraphNode): number {
+/** A conv's or linear's channels, read through an upsampling after it (DeepLabV3's logits, upsampled ×8). */
+function outputChannels(ir: GraphIR, value: ValueName): number {
+  const node = ir.nodes.find((n) => n.output === value)!;
   switch (node.op) {
     case 'conv2d':
       return node.outChannels;
     case 'linear':
       return node.outFeatures;
+    case 'upsample':
+      return outputChannels(ir, node.inputs[0]);
     default:
       throw new Error(`graph outputs are read from conv or linear layers, not ${node.op}`);
   }

@@ -51,6 +51,7 @@ function isRowLocal(node: GraphNode): boolean {
   switch (node.op) {
     case 'relu':
     case 'sigmoid':
+    case 'silu':
     case 'batchNorm':
     case 'upsample':
       return node.inputs.length === 1;

@@ -26,6 +26,11 @@ export type ConvOptions = {
   groups?: number;
   bias?: boolean;
   init?: ParamInit;
+  /**
+   * The module's tensors were declared by an earlier conv2d with the same name and shape, and this call applies
+   * the same module again (CBAM's MLP runs on both the average- and the max-pooled vector); their gradients add.
+   */
+  reuse?: boolean;
 };
 
 export type MaxPoolOptions = { kernel: number; stride: number; pad?: number; ceilMode?: boolean };
@@ -94,8 +99,9 @@ export class GraphBuilder {
       throw new Error(`${module}: ${x.channels} → ${out} channels do not split into ${groups} groups`);
     }
     const fanIn = (x.channels / groups) * kernel * kernel;
-    const weight = this.param(`${module}.weight`, [out, x.channels / groups, kernel, kernel], o.init ?? kaimingNormal(fanIn));
-    const biasName = bias ? this.param(`${module}.bias`, [out], ZEROS) : null;
+    const weightShape = [out, x.channels / groups, kernel, kernel];
+    const weight = o.reuse ? this.declared(`${module}.weight`, weightShape) : this.param(`${module}.weight`, weightShape, o.init ?? kaimingNormal(fanIn));
+    const biasName = !bias ? null : o.reuse ? this.declared(`${module}.bias`, [out]) : this.param(`${module}.bias`, [out], ZEROS);
     return this.push(
       {
         op: 'conv2d',
@@ -159,6 +165,10 @@ export class GraphBuilder {
     return this.push({ op: 'sigmoid', inputs: [x.name], output: this.valueName('sigmoid') }, x.channels);
   }
 
+  silu(x: Value): Value {
+    return this.push({ op: 'silu', inputs: [x.name], output: this.valueName('silu') }, x.channels);
+  }
+
   maxPool(x: Value, o: MaxPoolOptions): Value {
     const pad = o.pad ?? 0;
     const pads: Pads = [pad, pad, pad, pad];
@@ -204,6 +214,23 @@ export class GraphBuilder {
     return this.push({ op: 'globalAvgPool', inputs: [x.name], output: this.valueName('gap') }, x.channels);
   }
 
+  globalMaxPool(x: Value): Value {
+    return this.push({ op: 'globalMaxPool', inputs: [x.name], output: this.valueName('gmp') }, x.channels);
+  }
+
+  channelMean(x: Value): Value {
+    return this.push({ op: 'channelMean', inputs: [x.name], output: this.valueName('channel_mean') }, 1);
+  }
+
+  channelMax(x: Value): Value {
+    return this.push({ op: 'channelMax', inputs: [x.name], output: this.valueName('channel_max') }, 1);
+  }
+
+  /** v [N,C,1,1] repeated over the spatial size of `like`. */
+  expandSpatial(v: Value, like: Value): Value {
+    return this.push({ op: 'expandSpatial', inputs: [v.name, like.name], output: this.valueName('expand') }, v.channels);
+  }
+
   flatten(x: Value): Value {
     return this.push({ op: 'flatten', inputs: [x.name], output: this.valueName('flatten') }, x.channels);
   }
@@ -227,6 +254,12 @@ export class GraphBuilder {
       throw new Error(`${op}: cannot broadcast ${a.channels} and ${b.channels} channels`);
     }
     return this.push({ op, inputs: [a.name, b.name], output: this.valueName(op) }, channels);
+  }
+
+  private declared(name: string, shape: readonly number[]): string {
+    const spec = this.params.get(name);
+    if (!spec || spec.shape.join('x') !== shape.join('x')) throw new Error(`${name} [${shape.join(', ')}] is reused before it is declared with that shape`);
+    return name;
   }
 
   private push(node: GraphNode, channels: number): Value {

@@ -83,14 +83,23 @@ export type LinearNode = NodeBase & {
   outFeatures: number;
 };
 
-/** Unary elementwise ops. */
-export type ElementwiseNode = NodeBase & { op: 'relu' | 'sigmoid' };
+/** Unary elementwise ops; silu (Swish) is x·sigmoid(x), EfficientNet's activation. */
+export type ElementwiseNode = NodeBase & { op: 'relu' | 'sigmoid' | 'silu' };
 /** Binary elementwise ops with NumPy broadcasting ([N,C,H,W] with [N,C,1,1] or [N,1,H,W]). */
 export type BinaryNode = NodeBase & { op: 'add' | 'mul' | 'max' };
 /** Concatenation along the channel axis. */
 export type ConcatNode = NodeBase & { op: 'concat' };
 /** Mean over H and W, keeping them: [N,C,H,W] → [N,C,1,1]. */
 export type GlobalAvgPoolNode = NodeBase & { op: 'globalAvgPool' };
+/** Max over H and W, keeping them: [N,C,H,W] → [N,C,1,1] (CBAM's channel attention). */
+export type GlobalMaxPoolNode = NodeBase & { op: 'globalMaxPool' };
+/** Mean or max over the channels, keeping the axis: [N,C,H,W] → [N,1,H,W] (CBAM's spatial attention). */
+export type ChannelPoolNode = NodeBase & { op: 'channelMean' | 'channelMax' };
+/**
+ * inputs [v, like]: v [N,C,1,1] repeated over the H and W of `like` [N,*,H,W] → [N,C,H,W]. ASPP's image-pooling
+ * branch (PyTorch upsamples its 1x1 map bilinearly, which from one pixel is this copy); the size follows the input.
+ */
+export type ExpandSpatialNode = NodeBase & { op: 'expandSpatial' };
 /** [N,C,1,1] → [N,C]. */
 export type FlattenNode = NodeBase & { op: 'flatten' };
 
@@ -104,6 +113,9 @@ export type GraphNode =
   | BinaryNode
   | ConcatNode
   | GlobalAvgPoolNode
+  | GlobalMaxPoolNode
+  | ChannelPoolNode
+  | ExpandSpatialNode
   | FlattenNode;
 
 export type GraphInput = { name: string; channels: number };

@@ -1,7 +1,10 @@
 // The architecture registry: a table of factories behind `createModel`, as smp's create_model.
 import { albunet, type AlbuNetOptions } from './decoders/albunet/model';
+import { asppUnet, type AsppUnetOptions } from './decoders/aspp-unet/model';
+import { cbamUnet, type CbamUnetOptions } from './decoders/cbam-unet/model';
+import { deeplabv3Resnet101, deeplabv3Resnet50, type DeepLabV3Options } from './decoders/deeplabv3/model';
 import { resnet50unet, scseunet } from './decoders/selim-unet/model';
-import { unet34cls, type Unet34ClsOptions } from './decoders/unet/model';
+import { multitaskUnet, unet34cls, type MultitaskUnetOptions, type Unet34ClsOptions } from './decoders/unet/model';
 import { unetLight, type UnetLightOptions } from './decoders/unet-light/model';
 import type { ArchName, ModelDefinition } from './types';
 
@@ -11,6 +14,11 @@ export type ArchOptions = {
   resnet50unet: Record<string, never>;
   scseunet: Record<string, never>;
   'unet-light': UnetLightOptions;
+  'cbam-unet': CbamUnetOptions;
+  'aspp-unet': AsppUnetOptions;
+  'multitask-unet': MultitaskUnetOptions;
+  'deeplabv3-resnet50': DeepLabV3Options;
+  'deeplabv3-resnet101': DeepLabV3Options;
 };
 
 const ARCHITECTURES: { [A in ArchName]: (options: ArchOptions[A]) => ModelDefinition } = {
@@ -19,6 +27,11 @@ const ARCHITECTURES: { [A in ArchName]: (options: ArchOptions[A]) => ModelDefini
   resnet50unet,
   scseunet,
   'unet-light': unetLight,
+  'cbam-unet': cbamUnet,
+  'aspp-unet': asppUnet,
+  'multitask-unet': multitaskUnet,
+  'deeplabv3-resnet50': deeplabv3Resnet50,
+  'deeplabv3-resnet101': deeplabv3Resnet101,
 };
 
 export function architectureNames(): ArchName[] {

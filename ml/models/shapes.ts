@@ -75,6 +75,7 @@ function nodeOutputShape(node: GraphNode, inputs: Shape[]): Shape {
       return [x[0], node.outFeatures];
     case 'relu':
     case 'sigmoid':
+    case 'silu':
       return x;
     case 'concat': {
       if (inputs.some((s) => s.length !== 4 || s[0] !== x[0] || s[2] !== x[2] || s[3] !== x[3])) {
@@ -93,7 +94,16 @@ function nodeOutputShape(node: GraphNode, inputs: Shape[]): Shape {
       });
     }
     case 'globalAvgPool':
+    case 'globalMaxPool':
       return [x[0], x[1], 1, 1];
+    case 'channelMean':
+    case 'channelMax':
+      return [x[0], 1, x[2], x[3]];
+    case 'expandSpatial': {
+      const like = inputs[1];
+      if (x.length !== 4 || x[2] !== 1 || x[3] !== 1 || like.length !== 4 || like[0] !== x[0]) fail('expects [N, C, 1, 1] and [N, *, H, W]');
+      return [x[0], x[1], like[2], like[3]];
+    }
     case 'flatten':
       if (x.length !== 4 || x[2] !== 1 || x[3] !== 1) fail('expects [N, C, 1, 1]');
       return [x[0], x[1]];

@@ -2,7 +2,17 @@
 import type { Normalisation } from '../preprocess/types';
 import type { GraphIR } from './ir';
 
-export type ArchName = 'albunet' | 'unet34cls' | 'resnet50unet' | 'scseunet' | 'unet-light';
+export type ArchName =
+  | 'albunet'
+  | 'unet34cls'
+  | 'resnet50unet'
+  | 'scseunet'
+  | 'unet-light'
+  | 'cbam-unet'
+  | 'aspp-unet'
+  | 'multitask-unet'
+  | 'deeplabv3-resnet50'
+  | 'deeplabv3-resnet101';
 
 export type ModelMetadata = {
   arch: ArchName;
@@ -12,9 +22,10 @@ export type ModelMetadata = {
   inputChannels: 3;
   /**
    * height and width must be multiples of this: 32 for five halvings in the encoder, 64 for AlbuNet, whose center
-   * block pools the 1/32 features once more and upsamples them back to concatenate with them.
+   * block pools the 1/32 features once more and upsamples them back to concatenate with them, 8 for DeepLabV3
+   * (output stride 8, upsampled ×8 back).
    */
-  inputMultiple: 32 | 64;
+  inputMultiple: 8 | 32 | 64;
   /** 'logits' [N,1,H,W] always; 'cls_logit' [N,1] for models with a classification head */
   outputNames: readonly string[];
   /** BatchNorm default for training: 'frozen' encoder BN keeps running statistics and affine fixed */

@@ -55,6 +55,10 @@ export const rulePresets = {
   'final-blend-0.75': triple(0.75, 1500, 0.3),
   'classifier-gate': { kind: 'classifier-gate', minNonEmptyProbability: 0.4, strongThreshold: 0.8, minStrongArea: 800, maskThreshold: 0.4 },
   'fifth-place': { kind: 'seeded-threshold', seedThreshold: 0.5, maskThreshold: 0.2, maxEmptyArea: 64 },
+  // 3rd place: mask = p > 0.5 everywhere, no area gate, no classifier. The 5th place's shape with both thresholds at
+  // 0.5 and no area floor is exactly that (any pixel > 0.5 is a seed and a mask pixel), so the flag follows the mask:
+  // flagged when some pixel has p > 0.5.
+  'third-place': { kind: 'seeded-threshold', seedThreshold: 0.5, maskThreshold: 0.5, maxEmptyArea: 0 },
 } as const satisfies Record<string, PostProcessRule>;
 export type RulePresetName = keyof typeof rulePresets;
 

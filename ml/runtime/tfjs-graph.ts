@@ -18,7 +18,9 @@ import type {
 } from '../models';
 import { checkInputSize, resolveWeights, usedParamNames } from '../models';
 import { maxPoolOutputSize } from '../models/shapes';
+import { atrousConv, effectiveDilation } from './atrous-conv';
 import { batchStatisticsNorm } from './batch-norm';
+import { channelMax, globalMaxPool } from './first-max';
 
 export type ForwardOptions = {
   /** BatchNorm on batch statistics (updating running statistics) unless frozen; default false */
@@ -154,7 +156,7 @@ export class TfjsGraphModel {
     const v = (name: string) => this.variables.get(name)!;
     switch (node.op) {
       case 'conv2d':
-        return conv(x as tf.Tensor4D, node, v(node.weight), node.bias ? v(node.bias) : null);
+        return conv(x as tf.Tensor4D, node, v(node.weight), node.bias ? v(node.bias) : null, training);
       case 'batchNorm':
         return this.batchNorm(x as tf.Tensor4D, node, training);
       case 'maxPool':
@@ -175,6 +177,8 @@ export class TfjsGraphModel {
         return tf.relu(x);
       case 'sigmoid':
         return tf.sigmoid(x);
+      case 'silu':
+        return tf.mul(x, tf.sigmoid(x));
       case 'add':
         return tf.add(x, inputs[1]);
       case 'mul':
@@ -185,6 +189,18 @@ export class TfjsGraphModel {
         return tf.concat(inputs, CHANNEL_AXIS);
       case 'globalAvgPool':
         return tf.mean(x, [1, 2], true);
+      case 'globalMaxPool':
+        return globalMaxPool(x as tf.Tensor4D);
+      case 'channelMean':
+        return tf.mean(x, CHANNEL_AXIS, true);
+      case 'channelMax':
+        return channelMax(x as tf.Tensor4D);
+      case 'expandSpatial': {
+        // A broadcasting Add, not tf.broadcastTo: that runs Tile, whose gradient adds one slice per repeat (H·W
+        // slices here); Add's gradient is one sum over the broadcast axes.
+        const [, h, w] = inputs[1].shape;
+        return tf.add(x, tf.zeros([1, h!, w!, 1]));
+      }
       case 'flatten':
         return tf.reshape(x, [x.shape[0], x.shape[CHANNEL_AXIS]!]);
     }
@@ -242,7 +258,13 @@ function checkImage(image: tf.Tensor4D, { graph, metadata }: ModelDefinition): v
   checkInputSize(metadata, image.shape[1], image.shape[2]);
 }
 
-function conv(x: tf.Tensor4D, node: Conv2dNode, weight: tf.Tensor, bias: tf.Tensor | null): tf.Tensor4D {
+function conv(x: tf.Tensor4D, node: Conv2dNode, weight: tf.Tensor, bias: tf.Tensor | null, training: boolean): tf.Tensor4D {
+  const dilation = effectiveDilation(node.kernel, node.dilation);
+  if (dilation.some((d) => d > 1) && training) {
+    if (node.stride.some((s) => s > 1)) throw new Error(`TF.js cannot train a convolution with both stride ${node.stride} and dilation ${node.dilation} (${node.weight})`);
+    const valid: Conv2dNode = { ...node, pad: [0, 0, 0, 0], dilation: [1, 1] };
+    return atrousConv(x, node.kernel, dilation, node.pad, (phases) => conv(phases, valid, weight, bias, training));
+  }
   const [pt, pl, pb, pr] = node.pad;
   const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [pt, pb], [pl, pr], [0, 0]];
   if (node.groups === 1) {
@@ -251,7 +273,7 @@ function conv(x: tf.Tensor4D, node: Conv2dNode, weight: tf.Tensor, bias: tf.Tens
       filter: weight as tf.Tensor4D,
       strides: node.stride as [number, number],
       pad,
-      dilations: node.dilation as [number, number],
+      dilations: dilation as [number, number],
       bias: bias ?? undefined,
     });
   }
@@ -260,7 +282,9 @@ function conv(x: tf.Tensor4D, node: Conv2dNode, weight: tf.Tensor, bias: tf.Tens
   // convolution per group (32 for ResNeXt). The variable holds the depthwise filter [kh, kw, in, out/groups].
   const outPerGroup = node.outChannels / node.groups;
   const inPerGroup = node.inChannels / node.groups;
-  const expanded = tf.depthwiseConv2d(x, weight as tf.Tensor4D, node.stride as [number, number], pad, 'NHWC', node.dilation as [number, number]);
+  const expanded = tf.depthwiseConv2d(x, weight as tf.Tensor4D, node.stride as [number, number], pad, 'NHWC', dilation as [number, number]);
+  // A depthwise convolution (EfficientNet's) has one input per group: nothing to sum.
+  if (inPerGroup === 1) return bias ? tf.add(expanded, bias) : expanded;
   const [n, h, w] = expanded.shape;
   const grouped = tf.sum(tf.reshape(expanded, [n, h, w, node.groups, inPerGroup, outPerGroup]), 4);
   const y = tf.reshape(grouped, [n, h, w, node.outChannels]) as tf.Tensor4D;

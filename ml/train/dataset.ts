@@ -16,6 +16,9 @@ export type TrainingItem = {
   positive: boolean;
 };
 
+/** An image without a label at the training size (semi-supervised learning): 8-bit values, as an item's image. */
+export type UnlabelledItem = { id: string; patientId: string; image: Plane };
+
 export type DataSummary = {
   /** what the data came from, e.g. "dicom-folder /data/siim (train-rle.csv)" */
   source: string;

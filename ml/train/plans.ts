@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { comboPresets, LossSpec } from './losses';
 import { PositiveShare } from './sampler';
+import { MeanTeacherOption } from './semi/mean-teacher';
 import { SchedulerSpec } from './schedules';
 
 export const EmaOption = z.object({
@@ -41,6 +42,8 @@ export const Stage = z.object({
   /** absent: the architecture's own choice (its metadata) */
   encoderBatchNorm: z.enum(['train', 'frozen']).optional(),
   ema: EmaOption.optional(),
+  /** the 5th place's mean teacher on the run's unlabelled images (ml/train/semi/mean-teacher.ts) */
+  meanTeacher: MeanTeacherOption.optional(),
   /** input size for this stage; absent: the run's size */
   size: z.number().int().positive().optional(),
 });

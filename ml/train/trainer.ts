@@ -14,8 +14,8 @@ import {
   stepCheckpointName,
   writeCheckpoint,
 } from './checkpoint';
-import type { TrainingItem } from './dataset';
-import type { StageTrainer, TrainingEngine } from './engines/types';
+import type { TrainingItem, UnlabelledItem } from './dataset';
+import type { ConsistencyBatch, StageTrainer, TrainingEngine } from './engines/types';
 import { withMemoryAdvice } from './loop/memory';
 import type { EmaState } from './ema';
 import { requiresClsLogit } from './losses';
@@ -24,6 +24,7 @@ import type { OptimState } from './optim';
 import { withEpochs, type Plan, type Stage } from './plans';
 import { epochOrder, negativeCount, positiveShareAt } from './sampler';
 import { createScheduler, type Scheduler, type SchedulerState } from './schedules';
+import { consistencyWeight } from './semi/mean-teacher';
 import { validate } from './validation';
 
 export type TrainerConfig = {
@@ -55,6 +56,9 @@ export type TrainerConfig = {
   /** 'none': no validation split; every epoch is scored by its position and the last one is kept */
   validation?: 'fold' | 'none';
 };
+
+/** What a run trains on: labelled items, the validation fold and, for a mean teacher, unlabelled images. */
+export type TrainerData = { train: readonly TrainingItem[]; validation: readonly TrainingItem[]; unlabelled?: readonly UnlabelledItem[] };
 
 export type TrainingProgress = {
   /** 0-based stage index, with the stage's name and the plan's stage count */
@@ -129,12 +133,18 @@ type LoopState = {
   globalStep: number;
   /** the epoch's sample order (indices into the training items); null before the epoch is drawn */
   order: number[] | null;
-  /** the run's generator (draws each epoch's sampling and augmentation seeds) and the epoch's augmentation stream */
-  rng: { run: number; augment: number };
+  /**
+   * the run's generator (draws each epoch's sampling and augmentation seeds), the epoch's augmentation stream and
+   * the mean teacher's stream (which unlabelled images each step takes, and their augmentation; absent in
+   * checkpoints from before it existed)
+   */
+  rng: { run: number; augment: number; unlabelled?: number };
   weights: Map<string, Float32Array>;
   optimizer: OptimState | null;
   scheduler: SchedulerState;
   ema: EmaState | null;
+  /** the mean teacher's weights (absent in checkpoints from before it existed) */
+  teacher?: EmaState | null;
   selection: Selection;
   /** early stopping ended the stage (its last checkpoint already written) */
   stopStage: boolean;
@@ -146,7 +156,7 @@ type LoopState = {
 const RESUME_CHECKPOINTS_KEPT = 2;
 
 export async function trainModel(
-  data: { train: readonly TrainingItem[]; validation: readonly TrainingItem[] },
+  data: TrainerData,
   config: TrainerConfig,
   hooks: TrainerHooks = {},
 ): Promise<TrainerOutcome> {
@@ -191,7 +201,7 @@ function stepsDone(state: LoopState, config: TrainerConfig): boolean {
 
 async function startStage(engine: TrainingEngine, stage: Stage, state: LoopState, config: TrainerConfig): Promise<StageRun> {
   const batchSize = config.batchSize ?? stage.batchSize;
-  const trainer = await engine.startStage({ ...stage, batchSize }, { optimizer: state.optimizer, ema: state.ema });
+  const trainer = await engine.startStage({ ...stage, batchSize }, { optimizer: state.optimizer, ema: state.ema, teacher: state.teacher ?? null });
   const scheduler = createScheduler(stage.scheduler, stage.lr);
   scheduler.load(state.scheduler);
   return { stage, trainer, scheduler, batchSize };
@@ -202,7 +212,7 @@ async function runStage(
   engine: TrainingEngine,
   run: StageRun,
   state: LoopState,
-  data: { train: readonly TrainingItem[]; validation: readonly TrainingItem[] },
+  data: TrainerData,
   config: TrainerConfig,
   hooks: TrainerHooks,
   augmentation: ReturnType<typeof createTrainingAugmentation>,
@@ -233,8 +243,10 @@ async function runStage(
         const rng = augmentRng.fork();
         return stage.augment ? augmentation.apply({ image: item.image, mask: item.mask }, rng) : { image: item.image, mask: item.mask };
       });
-      const loss = await withMemoryAdvice(memory, () => trainer.step(batch, run.scheduler.lr));
+      const consistency = stage.meanTeacher ? unlabelledBatch(stage, data.unlabelled!, state, config, augmentation) : undefined;
+      const loss = await withMemoryAdvice(memory, () => trainer.step(batch, run.scheduler.lr, consistency));
       if (averaging()) await trainer.average!.update();
+      if (trainer.teacher) await trainer.teacher.update();
       state.rng.augment = augmentRng.state;
       state.step++;
       state.globalStep++;
@@ -294,6 +306,34 @@ async function runStage(
 }
 
 /**
+ * The mean teacher's images for this step: drawn with replacement from the unlabelled set, augmented as the
+ * labelled ones are, from the run's own stream for them (so a resumed run draws the same), with the ramped weight.
+ */
+function unlabelledBatch(
+  stage: Stage,
+  unlabelled: readonly UnlabelledItem[],
+  state: LoopState,
+  config: TrainerConfig,
+  augmentation: ReturnType<typeof createTrainingAugmentation>,
+): ConsistencyBatch {
+  const option = stage.meanTeacher!;
+  const rng = Rng.fromState(state.rng.unlabelled ?? unlabelledSeed(config.seed));
+  const images = Array.from({ length: option.batchSize }, () => {
+    const { image } = unlabelled[rng.int(unlabelled.length)];
+    const own = rng.fork();
+    if (!stage.augment) return image;
+    return augmentation.apply({ image, mask: { rows: image.rows, columns: image.columns, data: new Uint8Array(image.rows * image.columns) } }, own).image;
+  });
+  state.rng.unlabelled = rng.state;
+  return { images, weight: consistencyWeight(option, state.globalStep) };
+}
+
+/** The unlabelled stream's start: its own seed, so adding it left every other draw of a run as it was. */
+function unlabelledSeed(seed: number): number {
+  return new Rng((seed ^ 0x9e3779b9) >>> 0).state;
+}
+
+/**
  * Early stopping and top-k: an admitted epoch writes its weights (averaged ones when the stage averages). Without
  * validation an epoch scores by its position, so the last one is kept.
  */
@@ -325,6 +365,7 @@ async function nextStage(engine: TrainingEngine, state: LoopState, config: Train
   state.order = null;
   state.optimizer = null;
   state.ema = null;
+  state.teacher = null;
   state.selection.early = startEarlyStopping();
   state.stopStage = false;
   const stage = config.plan.stages[state.stage];
@@ -344,6 +385,7 @@ async function checkpointNow(engine: TrainingEngine, run: StageRun, state: LoopS
     optimizer: await run.trainer.exportOptimizer(),
     scheduler: run.scheduler.state,
     ema: run.trainer.average ? await run.trainer.average.exportState() : null,
+    teacher: run.trainer.teacher ? await run.trainer.teacher.exportState() : null,
   };
   const folder = await writeCheckpoint(config.checkpointsDir, stepCheckpointName(state.globalStep), snapshot);
   await pruneStepCheckpoints(config.checkpointsDir, RESUME_CHECKPOINTS_KEPT);
@@ -364,6 +406,7 @@ function freshState(config: TrainerConfig): LoopState {
     optimizer: null,
     scheduler: createScheduler(first.scheduler, first.lr).state,
     ema: null,
+    teacher: null,
     selection: { kept: [], early: startEarlyStopping() },
     stopStage: false,
     history: [],
@@ -399,8 +442,10 @@ function position(engine: TrainingEngine, stage: Stage, state: LoopState, config
   };
 }
 
-function checkConfig(data: { train: readonly TrainingItem[]; validation: readonly TrainingItem[] }, config: TrainerConfig): void {
+function checkConfig(data: TrainerData, config: TrainerConfig): void {
   if (data.train.length === 0) throw new Error('no training images: the training split is empty');
+  const teacherStage = config.plan.stages.find((stage) => stage.meanTeacher);
+  if (teacherStage && !data.unlabelled?.length) throw new Error(`stage "${teacherStage.name}" has a mean teacher but the run has no unlabelled images`);
   if (data.validation.length === 0 && config.validation !== 'none') throw new Error('no validation images: the validation split is empty');
   const sampled = config.plan.stages.some((stage) => stage.positiveShare.kind !== 'all');
   if (sampled && !data.train.some((item) => item.positive)) throw new Error('the training split has no image with a pneumothorax; the sampler needs at least one');

@@ -48,6 +48,12 @@ const layers: Layer[] = [
   { name: 'dilated 3x3 d2 64→64', cin: 64, cout: 64, k: 3, stride: 1, dilation: 2, scale: 1 / 4 },
   { name: 'resnext 3x3 g32 256→256', cin: 256, cout: 256, k: 3, stride: 1, groups: 32, scale: 1 / 8 },
   { name: 'resnext 3x3/2 g32 512→512', cin: 512, cout: 512, k: 3, stride: 2, groups: 32, scale: 1 / 8 },
+  { name: 'effnet-b3 depthwise 3x3/2 144', cin: 144, cout: 144, k: 3, stride: 2, groups: 144, scale: 1 / 2 },
+  { name: 'effnet-b3 depthwise 5x5 192', cin: 192, cout: 192, k: 5, stride: 1, groups: 192, scale: 1 / 4 },
+  { name: 'effnet-b3 depthwise 3x3 576', cin: 576, cout: 576, k: 3, stride: 1, groups: 576, scale: 1 / 16 },
+  { name: 'deeplab dilated 3x3 d4 512→512', cin: 512, cout: 512, k: 3, stride: 1, dilation: 4, scale: 1 / 8 },
+  { name: 'aspp 3x3 d12 512→256', cin: 512, cout: 256, k: 3, stride: 1, dilation: 12, scale: 1 / 8 },
+  { name: 'aspp 3x3 d36 512→256', cin: 512, cout: 256, k: 3, stride: 1, dilation: 36, scale: 1 / 8 },
 ];
 
 type Candidate = { name: string; grad: 'dx' | 'dw' | 'forward'; applies: (node: Conv2dNode) => boolean; emit: (b: OnnxGraphBuilder, node: Conv2dNode, args: Conv2dBackwardArgs) => string };

@@ -6,6 +6,7 @@ import { fuzzBench } from './fuzz';
 import { mlBench, mlRssBench } from './ml';
 import { pacsBench } from './pacs';
 import { scanBench } from './scan';
+import { semiBench } from './semi';
 import { trainBench } from './train';
 
 const sections: Record<string, { run: () => Promise<unknown>; onlyWhenNamed?: boolean }> = {
@@ -16,6 +17,7 @@ const sections: Record<string, { run: () => Promise<unknown>; onlyWhenNamed?: bo
   train: { run: trainBench },
   fuzz: { run: fuzzBench, onlyWhenNamed: true },
   pacs: { run: pacsBench, onlyWhenNamed: true },
+  semi: { run: semiBench, onlyWhenNamed: true },
 };
 
 const named = process.argv.slice(2);

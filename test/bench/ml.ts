@@ -3,11 +3,14 @@
 //   with and without flip TTA, split into decode, preprocess, model and post-process; the GFLOP/s reached; a bare
 //   onnxruntime session on the same graph with the engine's session options, run just before and after each onnx
 //   setting and interleaved pass by pass with the engine, for comparison; and the overlap of the stages (wall time
-//   of a multi-image triage against the sum of its phases).
+//   of a multi-image triage against the sum of its phases); and a row per further architecture (the 2nd place's):
+//   parameters, GFLOP at 512 and 1024, and a bare onnxruntime forward pass at 512 (and at 1024 where that is
+//   expected under 30 s), random weights.
 // - `mlRssBench` (section "ml-rss", long): peak RSS of `pleura triage` on 100 synthetic 1024 x 1024 images at 1024.
 // Environment: PLEURA_BENCH_ML_IMAGES (images per onnx run, default 4), PLEURA_BENCH_ML_ENGINES (default
-// "onnx,tfjs"), PLEURA_BENCH_SKIP_SLOW=1 (no tfjs at 1024, no tfjs TTA), PLEURA_BENCH_ML_TFJS_FULL=1 (tfjs at
-// 1024 with TTA too: about 70 s a forward pair), PLEURA_BENCH_RSS_IMAGES (default 100), PLEURA_BENCH_RSS_SIZE (the
+// "onnx,tfjs"), PLEURA_BENCH_ML_SECTIONS (default "albunet,architectures": the AlbuNet runs, the architecture rows),
+// PLEURA_BENCH_SKIP_SLOW=1 (no tfjs at 1024, no tfjs TTA), PLEURA_BENCH_ML_TFJS_FULL=1 (tfjs at 1024 with TTA too:
+// about 70 s a forward pair), PLEURA_BENCH_RSS_IMAGES (default 100), PLEURA_BENCH_RSS_SIZE (the
 // model input, default 1024), PLEURA_BENCH_RSS_TTA (default hflip, the triage default).
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +20,7 @@ import * as ort from 'onnxruntime-node';
 import type { TtaMode } from '../../ml/infer';
 import { ONNX_FILE } from '../../ml/io/model-store';
 import { buildArchitecture, writeRandomModel } from '../../ml/io/new-model';
-import { countFlops } from '../../ml/models';
+import { countFlops, countParameters } from '../../ml/models';
 import type { EngineName } from '../../ml/runtime/engine';
 import { sessionOptions } from '../../ml/runtime/onnx-engine';
 import { disposeEnsemble, loadEnsemble } from '../../main/inference/load-ensemble';
@@ -28,6 +31,18 @@ import { writeSyntheticDicom } from '../fixtures/synthetic-dicom';
 
 const SOURCE_SIZE = 1024;
 const ARCH = { arch: 'albunet', archOptions: { nf: 32 } };
+type ArchSpec = { arch: string; archOptions: Record<string, string | boolean> };
+/** The architectures with a row of their own (size, cost, one forward pass). */
+const ARCHITECTURE_ROWS: readonly ArchSpec[] = [
+  { arch: 'multitask-unet', archOptions: { encoder: 'se_resnext50_32x4d' } },
+  { arch: 'multitask-unet', archOptions: { encoder: 'se_resnext101_32x4d' } },
+  { arch: 'multitask-unet', archOptions: { encoder: 'efficientnet_b3' } },
+  { arch: 'multitask-unet', archOptions: { encoder: 'efficientnet_b5' } },
+  { arch: 'deeplabv3-resnet50', archOptions: {} },
+  { arch: 'deeplabv3-resnet101', archOptions: {} },
+];
+/** a forward pass at 1024 costs four at 512: run it only where that stays under this */
+const LONGEST_1024_FORWARD_MS = 30_000;
 
 const env = process.env;
 const count = (name: string, fallback: number) => Math.max(1, Number(env[name] ?? fallback) || fallback);
@@ -39,7 +54,8 @@ export async function mlBench(): Promise<unknown> {
     const images = count('PLEURA_BENCH_ML_IMAGES', 4);
     const many = await writeRadiographs(path.join(work, 'many'), images);
     const one = await writeRadiographs(path.join(work, 'one'), 1);
-    const engines = (env.PLEURA_BENCH_ML_ENGINES ?? 'onnx,tfjs').split(',').map((e) => e.trim()) as EngineName[];
+    const sections = (env.PLEURA_BENCH_ML_SECTIONS ?? 'albunet,architectures').split(',').map((s) => s.trim());
+    const engines = sections.includes('albunet') ? ((env.PLEURA_BENCH_ML_ENGINES ?? 'onnx,tfjs').split(',').map((e) => e.trim()) as EngineName[]) : [];
     const skipSlow = env.PLEURA_BENCH_SKIP_SLOW === '1';
     const runs = [];
     const comparisons = [];
@@ -68,12 +84,15 @@ export async function mlBench(): Promise<unknown> {
     }
     const interleaved = [];
     if (engines.includes('onnx')) for (const size of [512, 1024]) interleaved.push(await engineVsBare(model, size));
+    const architectures = [];
+    if (sections.includes('architectures')) for (const spec of ARCHITECTURE_ROWS) architectures.push(await architectureRow(work, spec));
     return {
       model: { ...ARCH, parameters: 35.1e6, weights: 'random (seed 0)' },
       sourceImage: `${SOURCE_SIZE}x${SOURCE_SIZE} 8-bit native DICOM`,
       runs,
       onnxVsBare: comparisons,
       onnxEngineVsBareInterleaved: interleaved,
+      architectures,
     };
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -147,6 +166,30 @@ async function writeBenchModel(work: string): Promise<string> {
   const dir = path.join(work, 'albunet');
   await writeRandomModel(dir, { ...ARCH, size: 512, seed: 0, tool: 'pleura 0.1.0', id: 'albunet-bench', version: 'random' });
   return dir;
+}
+
+/** One architecture's size, convolution GFLOP and bare onnxruntime forward time (batch 1, median of two after a warm-up). */
+async function architectureRow(work: string, spec: ArchSpec) {
+  const name = [spec.arch, ...Object.values(spec.archOptions)].join('-');
+  process.stderr.write(`bench: ml: ${name}…\n`);
+  const { graph } = buildArchitecture(spec.arch, spec.archOptions);
+  const gflop = (size: number) => +(countFlops(graph, { height: size, width: size }).conv / 1e9).toFixed(1);
+  const dir = path.join(work, name);
+  await writeRandomModel(dir, { ...spec, size: 512, seed: 0, tool: 'pleura 0.1.0', id: name, version: 'random' });
+  try {
+    const forward512 = await bareOnnx(dir, 512, 1);
+    const forward1024 = forward512 * 4 < LONGEST_1024_FORWARD_MS ? await bareOnnx(dir, 1024, 1) : null;
+    return {
+      ...spec,
+      parameters: countParameters(graph),
+      gflop512: gflop(512),
+      gflop1024: gflop(1024),
+      onnxForwardMs512: Math.round(forward512),
+      onnxForwardMs1024: forward1024 === null ? `not run (about ${Math.round((forward512 * 4) / 1000)} s expected)` : Math.round(forward1024),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** `n` 1024 x 1024 8-bit radiograph-like images (smooth field, two dark lung fields, noise), native encoding. */

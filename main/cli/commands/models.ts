@@ -1,18 +1,21 @@
-// `pleura models list|current|set-current|install|init`: the models installed in the data directory
-// (PLEURA_DATA_DIR or the per-user data folder) and the pointer to the one in use.
+// `pleura models list|current|set-current|install|init|make-set`: the models and model sets installed in the data
+// directory (PLEURA_DATA_DIR or the per-user data folder) and the pointer to the one in use.
 import path from 'node:path';
 import { modelRef, type ModelCard } from '../../../ml/io/model-card';
+import type { ModelSetCard } from '../../../ml/io/model-set';
 import { writeRandomModel } from '../../../ml/io/new-model';
-import { createModelLibrary, type ModelListing } from '../../models/model-library';
+import { createModelLibrary, type InstalledUnit, type ModelListing } from '../../models/model-library';
 import { CliUsageError, type CliCommand } from '../run';
 import { newModelFlags, newModelOptions, newModelUsage, publishNewModel, reportModelError } from './import-torch';
+import { makeSet, makeSetFlags, makeSetUsage } from './make-set';
 
 const usage = [
   'models list [--json]',
   'models current [--json]',
   'models set-current ID@VERSION',
-  'models install MODELDIR [--set-current]',
+  'models install MODELDIR|SETDIR [--set-current]',
   `models init ${newModelUsage} [--seed 0]`,
+  makeSetUsage,
 ].join('\n  pleura ');
 
 /** One line per model: reference, architecture and options, input size, where the weights came from. */
@@ -22,9 +25,20 @@ export function describeCard(card: ModelCard): string {
   return `${modelRef(card)}  ${card.architecture.name}${options ? ` ${options}` : ''}  ${card.input.size}px  ${source}`;
 }
 
+/** One line per set: reference, combination, and each member with its role (and weight). */
+export function describeSet(set: ModelSetCard): string {
+  const members = set.members.map((m) => `${modelRef(m)} ${m.role}${m.weight === null ? '' : ` ×${m.weight}`}`).join(', ');
+  return `${modelRef(set)}  set ${set.combination.kind}: ${members}`;
+}
+
+function describeUnit(unit: InstalledUnit): string {
+  return unit.set ? describeSet(unit.set) : describeCard(unit.card);
+}
+
 function listingLine(entry: ModelListing): string {
   const mark = entry.current ? '*' : ' ';
-  return `${mark} ${entry.card ? describeCard(entry.card) : `${entry.ref}  unusable: ${entry.error}`}`;
+  const text = entry.card ? describeCard(entry.card) : entry.set ? describeSet(entry.set) : `${entry.ref}  unusable: ${entry.error}`;
+  return `${mark} ${text}`;
 }
 
 async function runModels(positionals: string[], values: Parameters<CliCommand['run']>[0]['values']): Promise<number> {
@@ -43,21 +57,21 @@ async function runModels(positionals: string[], values: Parameters<CliCommand['r
     }
     case 'current': {
       expectArgs(0);
-      const current = await library.currentModel();
-      print(current, current ? `${describeCard(current.card)}\n${current.dir}` : 'no current model; choose one with pleura models set-current ID@VERSION');
+      const current = await library.currentUnit();
+      print(current, current ? `${describeUnit(current)}\n${current.dir}` : 'no current model; choose one with pleura models set-current ID@VERSION');
       return 0;
     }
     case 'set-current': {
       expectArgs(1);
-      const model = await library.setCurrent(args[0]);
-      process.stdout.write(`current model: ${describeCard(model.card)}\n`);
+      const model = await library.setCurrentUnit(args[0]);
+      process.stdout.write(`current model: ${describeUnit(model)}\n`);
       return 0;
     }
     case 'install': {
       expectArgs(1);
-      const model = await library.installModel(path.resolve(args[0]));
-      if (values['set-current']) await library.setCurrent(model.ref);
-      process.stdout.write(`installed ${describeCard(model.card)}${values['set-current'] ? ' (current)' : ''}\n${model.dir}\n`);
+      const model = await library.installUnit(path.resolve(args[0]));
+      if (values['set-current']) await library.setCurrentUnit(model.ref);
+      process.stdout.write(`installed ${describeUnit(model)}${values['set-current'] ? ' (current)' : ''}\n${model.dir}\n`);
       return 0;
     }
     case 'init': {
@@ -68,6 +82,10 @@ async function runModels(positionals: string[], values: Parameters<CliCommand['r
       const card = await writeRandomModel(out, { ...options, seed }, { overwrite: Boolean(values.force) });
       return publishNewModel(out, card, values);
     }
+    case 'make-set': {
+      expectArgs(0);
+      return makeSet(values);
+    }
     default:
       throw new CliUsageError(`unknown models subcommand "${sub ?? ''}"\nusage: pleura ${usage}`);
   }
@@ -75,8 +93,9 @@ async function runModels(positionals: string[], values: Parameters<CliCommand['r
 
 export const models: CliCommand = {
   usage,
-  summary: 'list the installed models, show or set the current one, install a model folder, or make an untrained one (init)',
-  options: { ...newModelFlags, seed: { type: 'string' }, json: { type: 'boolean' } },
+  summary:
+    'list the installed models and model sets, show or set the current one, install a model folder or set, make an untrained model (init), or make a model set of several models and how they combine (make-set: averaged, or the 2nd place\'s two stages with a stacked classifier ensemble)',
+  options: { ...newModelFlags, ...makeSetFlags, seed: { type: 'string' }, json: { type: 'boolean' } },
   async run({ positionals, values }) {
     try {
       return await runModels(positionals, values);

@@ -9,7 +9,7 @@ import { toRadiograph } from '../../inference/radiograph';
 import { createDecodePool } from '../../studies/decode-pool';
 import { isDemonstrationModel } from '../../triage/triage-config';
 
-const usage = `predict FILE.dcm [--model DIR …] ${ensembleUsage} [--model-size] --out PROB.npy`;
+const usage = `predict FILE.dcm [--model DIR|SETDIR …] ${ensembleUsage} [--model-size] --out PROB.npy`;
 
 type PredictArgs = EnsembleArgs & {
   file: string;
@@ -20,7 +20,7 @@ type PredictArgs = EnsembleArgs & {
 export const predict: CliCommand = {
   usage,
   summary:
-    'probability map of one radiograph from the current model (installing the bundled demonstration model where none is), one model folder or a weighted ensemble (flip TTA by default); writes float32 [rows, columns] .npy at the source size (--model-size: at the model size) and prints JSON with the models, timings, engines and the classifier probability',
+    'probability map of one radiograph from the current model (installing the bundled demonstration model where none is), one model folder, a weighted ensemble or a model set (its own combination; a two-stage set\'s classifierProbability is its stacked P(pneumothorax)) (flip TTA by default); writes float32 [rows, columns] .npy at the source size (--model-size: at the model size) and prints JSON with the models, timings, engines and the classifier probability',
   options: {
     ...ensembleFlags,
     'model-size': { type: 'boolean', default: false },
@@ -40,12 +40,13 @@ export const predict: CliCommand = {
     }
     const dirs = await modelDirsOrCurrent(args.models);
     if (dirs === null) return 1;
-    return withEnsemble(dirs, args.engine, async (members) => {
+    return withEnsemble(dirs, args.weights, args.engine, async (members, plan) => {
       try {
         const inference = await inferRadiograph(toRadiograph(image), inferenceModels(members, args.size), {
           tta: args.tta,
-          weights: args.weights,
+          weights: plan.weights,
           output: args.modelSize ? 'model' : 'source',
+          stacking: plan.stacking ?? undefined,
         });
         const { rows, columns, data } = inference.probabilities;
         await writeNpy(args.out, data, [rows, columns]);
@@ -54,13 +55,14 @@ export const predict: CliCommand = {
           out: args.out,
           shape: [rows, columns],
           tta: args.tta,
+          units: plan.units.map((unit) => unit.ref),
           models: members.map(({ dir, card, engine }, k) => ({
             ref: modelRef(card),
             demonstration: isDemonstrationModel(card),
             dir,
             arch: engine.loaded.arch,
             inputSize: args.size ?? engine.loaded.input.size,
-            weight: args.weights[k],
+            weight: plan.weights[k],
             engine: engine.describe(),
           })),
           classifierProbability: inference.classifierProbability,

@@ -4,20 +4,22 @@ import { architectureNames } from '../../../ml/models';
 import { comboPresets } from '../../../ml/train/losses';
 import { MANUAL_PLAN, manualPlan, planPresetNames, type ManualSettings, type OptimizerChoice } from '../../../ml/train/plans';
 import { TRAINING_BACKENDS, type TrainingBackend } from '../../../ml/train/loop/backend';
-import type { TrainingData } from '../../api/contract';
+import { SemiSupervisedMethod, type SemiSupervised, type TrainingData } from '../../api/contract';
 import { resolveDataDir } from '../../services/data-dir';
 import { progressLine } from '../../training/progress-text';
 import type { TrainingConfig } from '../../training/run-training';
 import { startTrainingWorker } from '../../training/start-worker';
 import { CliUsageError, type CliCommand } from '../run';
+import { parseArchOptions } from './import-torch';
 
 const MANUAL_LOSSES = ['bce', 'dice', 'focal', 'combo', 'lovasz'] as const;
 const FREEZE = ['encoder', 'encoder-bn'] as const;
 
 const usage =
-  `train (--data FOLDER --labels CSV | --data reviewed | --png FOLDER) --arch ${architectureNames().join('|')} ` +
+  `train (--data FOLDER --labels CSV | --data reviewed | --png FOLDER) --arch ${architectureNames().join('|')} [--arch-option KEY=VALUE …] ` +
   `--plan ${[...planPresetNames, MANUAL_PLAN].join('|')} --size 256 [--epochs N] [--steps N] --out MODELDIR [--resume] [--init MODELDIR] [--batch 2] ` +
-  `[--seed S] [--checkpoint-every N] [--folds 5 --fold 0 | --validation none] [--backend ${TRAINING_BACKENDS.join('|')}]\n` +
+  `[--seed S] [--checkpoint-every N] [--folds 5 --fold 0 | --validation none] [--backend ${TRAINING_BACKENDS.join('|')}] ` +
+  `[--unlabelled FOLDER|studies --semi ${SemiSupervisedMethod.options.join('|')}]\n` +
   `  --plan manual: --optimizer adam|sgd --lr X [--momentum 0.9] [--weight-decay 0] --loss ${MANUAL_LOSSES.join('|')} [--freeze ${FREEZE.join('|')}] ` +
   `(constant rate; no schedule, clipping, EMA, augmentation or sampler; combo is the 1st place's 3:1:4)`;
 
@@ -30,6 +32,7 @@ export const train: CliCommand = {
     labels: { type: 'string' },
     png: { type: 'string' },
     arch: { type: 'string' },
+    'arch-option': { type: 'string', multiple: true },
     plan: { type: 'string', default: 'quick' },
     size: { type: 'string', default: '256' },
     epochs: { type: 'string' },
@@ -50,6 +53,8 @@ export const train: CliCommand = {
     'weight-decay': { type: 'string' },
     loss: { type: 'string' },
     freeze: { type: 'string' },
+    unlabelled: { type: 'string' },
+    semi: { type: 'string' },
   },
   async run({ values }) {
     const config = trainArgs(values);
@@ -118,6 +123,7 @@ function trainArgs(values: Record<string, unknown>): TrainingConfig {
   return {
     data: dataSource(text('data'), text('labels'), text('png'), fail),
     arch,
+    archOptions: parseArchOptions((values['arch-option'] as string[] | undefined) ?? []),
     plan,
     size: whole('size', 32)!,
     epochs: planName === MANUAL_PLAN ? undefined : epochs,
@@ -133,7 +139,19 @@ function trainArgs(values: Record<string, unknown>): TrainingConfig {
     fold,
     backend: backend as TrainingBackend,
     dataDir: resolveDataDir(),
+    ...semiSupervised(text('unlabelled'), text('semi'), fail),
   };
+}
+
+/** --unlabelled FOLDER (DICOM radiographs without masks) or `studies` (the indexed ones without a reviewed mask). */
+export function semiSupervised(unlabelled: string | undefined, semi: string | undefined, fail: (m: string) => never): { semi?: SemiSupervised } {
+  if (unlabelled === undefined && semi === undefined) return {};
+  if (semi === undefined) return fail(`--unlabelled needs --semi ${SemiSupervisedMethod.options.join('|')}`);
+  if (unlabelled === undefined) return fail('--semi needs --unlabelled FOLDER (DICOM radiographs without masks) or --unlabelled studies');
+  const method = SemiSupervisedMethod.safeParse(semi);
+  if (!method.success) return fail(`--semi takes ${SemiSupervisedMethod.options.join(' or ')}, not "${semi}"`);
+  if (unlabelled.trim() === '') return fail('--unlabelled needs a folder');
+  return { semi: { method: method.data, unlabelled: unlabelled === 'studies' ? { kind: 'local-studies' } : { kind: 'dicom-folder', folder: unlabelled } } };
 }
 
 function manualSettings(
@@ -170,7 +188,7 @@ function manualSettings(
   };
 }
 
-function dataSource(data: string | undefined, labels: string | undefined, png: string | undefined, fail: (m: string) => never): TrainingData {
+export function dataSource(data: string | undefined, labels: string | undefined, png: string | undefined, fail: (m: string) => never): TrainingData {
   if (png !== undefined) {
     if (data !== undefined || labels !== undefined) fail('--png takes no --data or --labels');
     return { kind: 'png-pairs', folder: png };

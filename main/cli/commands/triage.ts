@@ -1,4 +1,4 @@
-// `pleura triage FOLDER --out DIR`: every radiograph under FOLDER through the current model (or the models given),
+// `pleura triage FOLDER --out DIR`: every radiograph under FOLDER through the current model (or the models or model sets given),
 // with results.json, a SIIM submission.csv and a heatmap per image written to DIR. FOLDER is only ever read.
 import path from 'node:path';
 import { checkOutputFolder, OutputFolderError } from '../../triage/output-folder';
@@ -8,14 +8,14 @@ import { triageFolder, type TriageProgress } from '../../triage/triage-folder';
 import { ensembleArgs, ensembleFlags, ensembleUsage, modelDirsOrCurrent, withEnsemble, type EnsembleArgs } from '../ensemble-flags';
 import { CliUsageError, type CliCommand } from '../run';
 
-const usage = `triage FOLDER --out DIR [--model DIR …] ${ensembleUsage} [--thresholds TOP,MIN_AREA,BOTTOM | --preset NAME]`;
+const usage = `triage FOLDER --out DIR [--model DIR|SETDIR …] ${ensembleUsage} [--thresholds TOP,MIN_AREA,BOTTOM | --preset NAME]`;
 
 type TriageArgs = EnsembleArgs & { folder: string; out: string; rule: RuleChoice | undefined };
 
 export const triage: CliCommand = {
   usage,
   summary:
-    'triage every frontal chest radiograph under FOLDER with the current model (or --model folders, a weighted ensemble); other images are listed as not assessed, with the reason, and never sent to a model. Writes DIR/results.json (flag, words, peak probability, score, areas, side, findings, timings per image; errors listed), DIR/submission.csv (SIIM format) and DIR/heatmaps/<SOPInstanceUID>.png; progress on stderr. The rule is the first model card\'s unless --thresholds or --preset is given',
+    'triage every frontal chest radiograph under FOLDER with the current model (or --model folders, a weighted ensemble; a model set folder runs its own combination: averaged, or two-stage with its stacked classifiers deciding which images are drawn); other images are listed as not assessed, with the reason, and never sent to a model. Writes DIR/results.json (flag, words, peak probability, score, areas, side, findings, timings per image; errors listed), DIR/submission.csv (SIIM format) and DIR/heatmaps/<SOPInstanceUID>.png; progress on stderr. The rule is the first model card\'s (or set\'s) unless --thresholds or --preset is given',
   options: { ...ensembleFlags, out: { type: 'string' }, thresholds: { type: 'string' }, preset: { type: 'string' } },
   async run({ positionals, values }) {
     const args = triageArgs(positionals, values);
@@ -27,12 +27,14 @@ export const triage: CliCommand = {
     }
     const dirs = await modelDirsOrCurrent(args.models);
     if (dirs === null) return 1;
-    return withEnsemble(dirs, args.engine, async (members) => {
+    return withEnsemble(dirs, args.weights, args.engine, async (members, plan) => {
       try {
-        const report = await triageFolder({ ...args, members, onProgress: writeProgress });
+        const { weights, stacking, ruleChoice } = plan;
+        const report = await triageFolder({ ...args, members, weights, stacking, rule: args.rule ?? ruleChoice, onProgress: writeProgress });
         const { summary } = report;
+        const units = plan.units.map((unit) => unit.ref);
         process.stdout.write(
-          `${JSON.stringify({ out: path.resolve(args.out), results: RESULTS_FILE, submission: SUBMISSION_FILE, models: report.models.map((m) => m.ref), demonstrationModel: report.demonstrationModel, ...summary })}\n`,
+          `${JSON.stringify({ out: path.resolve(args.out), results: RESULTS_FILE, submission: SUBMISSION_FILE, units, models: report.models.map((m) => m.ref), demonstrationModel: report.demonstrationModel, ...summary })}\n`,
         );
         return 0;
       } catch (error) {

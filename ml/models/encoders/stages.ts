@@ -5,30 +5,48 @@ import type { EncoderOptions } from './types';
 
 export const STAGE_PLANES = [64, 128, 256, 512] as const;
 
-/** One residual block: `path` is its native module path (`layer2.0`), `outChannels` what it must produce. */
+/**
+ * One residual block: `path` is its native module path (`layer2.0`), `planes` its width; `dilation` that of its 3x3
+ * convolution (padding equal to it, as torchvision's conv3x3).
+ */
 export type BlockBuilder = (
   b: GraphBuilder,
   x: Value,
   path: string,
   planes: number,
   stride: number,
+  dilation: number,
   names: (path: string) => string,
 ) => Value;
 
-/** Runs the four stages; returns the output of each (1/4 … 1/32 of the input when the stem halved twice). */
+type Dilation = NonNullable<EncoderOptions['replaceStrideWithDilation']>;
+
+/**
+ * Runs the four stages; returns the output of each (1/4 … 1/32 of the input when the stem halved twice). A stage
+ * whose stride is replaced by dilation follows torchvision's `_make_layer`: its first block keeps the previous
+ * dilation at stride 1, the later blocks use the dilation multiplied by the stride it gave up.
+ */
 export function residualStages(
   b: GraphBuilder,
   x: Value,
   layers: readonly number[],
   block: BlockBuilder,
   names: (path: string) => string,
+  replaceStrideWithDilation: Dilation = [false, false, false],
 ): Value[] {
   const outputs: Value[] = [];
   let y = x;
+  let dilation = 1;
   layers.forEach((count, stage) => {
+    const previousDilation = dilation;
+    let stride = stage > 0 ? 2 : 1;
+    if (stage > 0 && replaceStrideWithDilation[stage - 1]) {
+      dilation *= stride;
+      stride = 1;
+    }
     for (let i = 0; i < count; i++) {
-      const stride = stage > 0 && i === 0 ? 2 : 1;
-      y = block(b, y, `layer${stage + 1}.${i}`, STAGE_PLANES[stage], stride, names);
+      const first = i === 0;
+      y = block(b, y, `layer${stage + 1}.${i}`, STAGE_PLANES[stage], first ? stride : 1, first ? previousDilation : dilation, names);
     }
     outputs.push(y);
   });

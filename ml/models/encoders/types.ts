@@ -12,6 +12,12 @@ export type EncoderOptions = {
   stemPool?: 'native' | 'max2x2';
   /** keep the ImageNet classifier tensors in the state_dict, read by no node (torchvision models carry them) */
   keepClassifier?: boolean;
+  /**
+   * torchvision ResNet's `replace_stride_with_dilation` for layer2–layer4: those stages keep the resolution and
+   * dilate their 3x3 convolutions instead (DeepLabV3: [false, true, true], output stride 8). The features of a
+   * dilated stage stay at the previous scale. Encoders without it refuse it.
+   */
+  replaceStrideWithDilation?: readonly [boolean, boolean, boolean];
 };
 
 export type Encoder = {

@@ -4,15 +4,16 @@
 // Float32Arrays: one pass over the parameters per step, far cheaper than the step itself.
 import { exportOnnx } from '../../io/onnx-export';
 import type { ModelDefinition } from '../../models';
-import { writeModelInput } from '../../preprocess';
+import { writeModelInput, type Plane } from '../../preprocess';
 import type { Engine, SkippedOption } from '../../runtime/engine';
 import { loadOnnxEngine } from '../../runtime/onnx-engine';
 import type { EmaState } from '../ema';
 import type { OptimizerSpec } from '../onnx/contract';
 import { trainingSetup } from '../onnx/step-graph';
+import { TeacherForward } from '../onnx/teacher-forward';
 import { OnnxTrainingSession } from '../onnx/training-session';
 import type { Stage } from '../plans';
-import type { StageTrainer, TrainingBatch, TrainingEngine, WeightAverage } from './types';
+import type { ConsistencyBatch, StageTrainer, TrainingBatch, TrainingEngine, WeightAverage } from './types';
 
 /** torch.optim.Adam's defaults, which every plan uses. */
 const ADAM = { betas: [0.9, 0.999] as const, eps: 1e-8 };
@@ -68,11 +69,23 @@ export async function createOnnxTrainingEngine(
       if (saved.optimizer) started.importOptimizerState(saved.optimizer);
       session = started;
       const average = stage.ema ? arrayAverage(() => session!, stage.ema.decay, saved.ema, () => version++) : null;
+      const teacher = stage.meanTeacher ? arrayAverage(() => session!, stage.meanTeacher.decay, saved.teacher ?? null, () => version++) : null;
+      const teacherForward = teacher && new TeacherForward(definition, { height: options.size, width: options.size }, { provider, threads: options.threads });
       const trainer: StageTrainer = {
         average,
-        async step(batch: TrainingBatch, lr: number) {
-          const { images, targets, n } = nchwBatch(batch, normalisation);
-          const result = await started.step(images, targets, n, lr);
+        teacher,
+        async step(batch: TrainingBatch, lr: number, consistency?: ConsistencyBatch) {
+          if (consistency && !teacher) throw new Error(`stage "${stage.name}" has no mean teacher to give consistency targets`);
+          const unlabelled = consistency?.images ?? [];
+          const { images, targets, n } = nchwBatch(batch, normalisation, unlabelled);
+          let result;
+          if (consistency) {
+            const u = unlabelled.length;
+            const softTargets = await teacherForward!.probabilities(teacher!.shadowViews(), images.subarray((images.length / (n + u)) * n), u);
+            result = await started.step(images, targets, n, lr, { unlabelled: u, softTargets, weight: consistency.weight });
+          } else {
+            result = await started.step(images, targets, n, lr);
+          }
           version++;
           return result.loss;
         },
@@ -80,6 +93,7 @@ export async function createOnnxTrainingEngine(
         async dispose() {
           held = started.weights();
           session = null;
+          await teacherForward?.release();
           await started.release();
         },
       };
@@ -101,7 +115,10 @@ export async function createOnnxTrainingEngine(
       if (!inference || inference.version !== version) {
         await inference?.engine.dispose();
         const onnx = exportOnnx(definition, current(), { rowStrips: 1 });
-        inference = { engine: await loadOnnxEngine({ definition, onnx }, { providers: [provider], threads: options.threads }), version };
+        // Before any stage has run (a teacher labelling images), the provider is untried: fall back as a stage does.
+        const engine = await loadOnnxEngine({ definition, onnx }, { providers: [provider, ...options.providers.filter((p) => p !== provider)], threads: options.threads });
+        provider = engine.describe().backend;
+        inference = { engine, version };
       }
       const { rows, columns } = images[0];
       const batch = new Float32Array(images.length * 3 * rows * columns);
@@ -124,18 +141,23 @@ function optimizerSpec(stage: Stage): OptimizerSpec {
     : { kind: 'adam', betas: ADAM.betas, eps: ADAM.eps, weightDecay: stage.weightDecay };
 }
 
-/** NCHW images through the models' one input rule, and the masks as [n, 1, h, w]. */
-function nchwBatch(batch: TrainingBatch, normalisation: ModelDefinition['metadata']['normalization']) {
+/**
+ * NCHW images through the models' one input rule — the labelled ones, then `unlabelled` (the mean teacher's) — and
+ * the masks as [n, 1, h, w].
+ */
+function nchwBatch(batch: TrainingBatch, normalisation: ModelDefinition['metadata']['normalization'], unlabelled: readonly Plane[] = []) {
   const { rows, columns } = batch[0].image;
   const plane = rows * columns;
-  const images = new Float32Array(batch.length * 3 * plane);
+  const all = [...batch.map((b) => b.image), ...unlabelled];
+  const images = new Float32Array(all.length * 3 * plane);
   const targets = new Float32Array(batch.length * plane);
-  batch.forEach(({ image, mask }, n) => {
+  all.forEach((image, n) => {
+    const mask = batch[n]?.mask ?? image;
     if (image.rows !== rows || image.columns !== columns || mask.rows !== rows || mask.columns !== columns) {
       throw new RangeError(`a batch mixes ${rows}x${columns} and ${image.rows}x${image.columns} images`);
     }
     writeModelInput(image, normalisation, images, n * 3 * plane);
-    targets.set(mask.data, n * plane);
+    if (n < batch.length) targets.set(batch[n].mask.data, n * plane);
   });
   return { images, targets, n: batch.length };
 }
@@ -144,7 +166,12 @@ function nchwBatch(batch: TrainingBatch, normalisation: ModelDefinition['metadat
  * timm's ModelEmaV2 over every parameter and buffer (as ml/train/ema.ts does in TF.js): shadow ← decay·shadow +
  * (1 − decay)·weight, each product rounded to float32 as TF.js's kernels round it.
  */
-function arrayAverage(session: () => OnnxTrainingSession, decay: number, saved: EmaState | null, changed: () => void): WeightAverage {
+function arrayAverage(
+  session: () => OnnxTrainingSession,
+  decay: number,
+  saved: EmaState | null,
+  changed: () => void,
+): WeightAverage & { shadowViews(): ReadonlyMap<string, Float32Array> } {
   let shadows = saved ? new Map(Object.entries(saved.shadows).map(([k, v]) => [k, Float32Array.from(v)])) : session().weights();
   const keep = Math.fround(decay);
   const blend = Math.fround(1 - decay);
@@ -158,6 +185,8 @@ function arrayAverage(session: () => OnnxTrainingSession, decay: number, saved: 
     async reset() {
       shadows = session().weights();
     },
+    /** the averaged weights themselves, uncopied: valid until the next update or reset */
+    shadowViews: () => shadows,
     async applied(work) {
       const trained = session().weights();
       session().loadWeights(shadows);

@@ -2,15 +2,16 @@
 // (with Pleura's corrected kernels on WASM), Adam or SGD and the weight average as TF.js ops.
 import * as tf from '@tensorflow/tfjs';
 import type { ModelDefinition } from '../../models';
+import type { Plane } from '../../preprocess';
 import type { BackendChoice } from '../../runtime/tfjs-backend';
 import { TfjsGraphModel } from '../../runtime/tfjs-graph';
 import { registerWasmTrainingKernels } from '../../runtime/wasm-training-kernels';
-import { createEma } from '../ema';
+import { createEma, type Ema } from '../ema';
 import { imageBatch, maskBatch } from '../loop/batch';
 import { createLoss } from '../losses';
 import { createAdam, createSgd, type Optimizer } from '../optim';
 import type { Stage } from '../plans';
-import type { StageTrainer, TrainingBatch, TrainingEngine, TrainingEngineDescription, WeightAverage } from './types';
+import type { ConsistencyBatch, StageTrainer, TrainingBatch, TrainingEngine, TrainingEngineDescription, WeightAverage } from './types';
 
 export function createTfjsTrainingEngine(definition: ModelDefinition, weights: ReadonlyMap<string, Float32Array>, backend: BackendChoice, skipped: TrainingEngineDescription['skipped'] = []): TrainingEngine {
   // TF.js's own resize and (on wasm) max-pool gradients are wrong: whatever backend was chosen, train with Pleura's.
@@ -27,46 +28,59 @@ export function createTfjsTrainingEngine(definition: ModelDefinition, weights: R
       // Buffers too: BatchNorm's running statistics must match the averaged weights they normalise for.
       const ema = stage.ema ? createEma(model.namedVariables(), stage.ema.decay) : null;
       if (ema && saved.ema) ema.importState(saved.ema);
+      const teacherEma = stage.meanTeacher ? createEma(model.namedVariables(), stage.meanTeacher.decay) : null;
+      if (teacherEma && saved.teacher) teacherEma.importState(saved.teacher);
       const loss = createLoss(stage.loss);
       const vars = model.trainableVariables();
-      const average: WeightAverage | null = ema && {
-        update: async () => ema.update(),
-        reset: async () => ema.reset(),
-        async applied(work) {
-          ema.apply();
-          try {
-            return await work();
-          } finally {
-            ema.restore();
-          }
-        },
-        exportState: () => ema.exportState(),
+      const average = ema && emaAverage(ema);
+      const teacher = teacherEma && emaAverage(teacherEma);
+      /** The teacher's probabilities (eval mode, the averaged weights swapped in), a constant of the step. */
+      const softTargets = (images: readonly Plane[]): tf.Tensor4D => {
+        teacherEma!.apply();
+        try {
+          return tf.tidy(() => tf.sigmoid(model.predict(imageBatch(images, normalisation)).logits) as tf.Tensor4D);
+        } finally {
+          teacherEma!.restore();
+        }
       };
       const trainer: StageTrainer = {
         average,
-        async step(batch: TrainingBatch, lr: number) {
+        teacher,
+        async step(batch: TrainingBatch, lr: number, consistency?: ConsistencyBatch) {
+          if (consistency && !teacherEma) throw new Error(`stage "${stage.name}" has no mean teacher to give consistency targets`);
           optimizer.learningRate = lr;
-          const x = imageBatch(batch.map((b) => b.image), normalisation);
+          const n = batch.length;
+          const targets = consistency ? softTargets(consistency.images) : null;
+          const x = imageBatch([...batch.map((b) => b.image), ...(consistency?.images ?? [])], normalisation);
           const y = maskBatch(batch.map((b) => b.mask));
           try {
             const { value, grads } = tf.variableGrads(() => {
               const outputs = model.forward(x, { training: true });
-              return loss({ logits: outputs.logits as tf.Tensor4D, clsLogit: outputs.cls_logit as tf.Tensor2D | undefined }, y);
+              const logits = outputs.logits as tf.Tensor4D;
+              const clsLogit = outputs.cls_logit as tf.Tensor2D | undefined;
+              if (!targets) return loss({ logits, clsLogit }, y);
+              // Labelled and unlabelled images share the forward pass (and BatchNorm's batch statistics).
+              const supervised = loss({ logits: logits.slice([0, 0, 0, 0], [n, -1, -1, -1]), clsLogit: clsLogit?.slice([0, 0], [n, -1]) }, y);
+              const mse = tf.mean(tf.squaredDifference(tf.sigmoid(logits.slice([n, 0, 0, 0], [-1, -1, -1, -1])), targets));
+              return tf.add(supervised, tf.mul(mse, consistency!.weight)) as tf.Scalar;
             }, vars);
             try {
-              optimizer.apply(vars, vars.map((v) => grads[v.name]));
+              // A head no loss reaches has no gradient (TF.js leaves it out): skipped, as PyTorch skips a None .grad.
+              const reached = vars.filter((v) => grads[v.name] !== undefined);
+              optimizer.apply(reached, reached.map((v) => grads[v.name]));
               return (await value.data())[0];
             } finally {
               tf.dispose([value, ...Object.values(grads)]);
             }
           } finally {
-            tf.dispose([x, y]);
+            tf.dispose([x, y, ...(targets ? [targets] : [])]);
           }
         },
         exportOptimizer: () => optimizer.exportState(model.namedVariables()),
         async dispose() {
           optimizer.dispose();
           ema?.dispose();
+          teacherEma?.dispose();
         },
       };
       return trainer;
@@ -102,6 +116,22 @@ export function tfjsProbabilities(model: TfjsGraphModel): Pick<TrainingEngine, '
         probabilities.dispose();
       }
     },
+  };
+}
+
+function emaAverage(ema: Ema): WeightAverage {
+  return {
+    update: async () => ema.update(),
+    reset: async () => ema.reset(),
+    async applied(work) {
+      ema.apply();
+      try {
+        return await work();
+      } finally {
+        ema.restore();
+      }
+    },
+    exportState: () => ema.exportState(),
   };
 }
 

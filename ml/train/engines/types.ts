@@ -9,6 +9,9 @@ import type { Stage } from '../plans';
 
 export type TrainingBatch = readonly { image: Plane; mask: Mask }[];
 
+/** The mean teacher's unlabelled images for one step (augmented as the labelled ones) and its term's weight now. */
+export type ConsistencyBatch = { images: readonly Plane[]; weight: number };
+
 export type TrainingEngineName = 'onnx' | 'tfjs';
 
 export type TrainingEngineDescription = {
@@ -21,10 +24,16 @@ export type TrainingEngineDescription = {
 
 /** One stage's optimiser and weight average over the engine's model. */
 export interface StageTrainer {
-  /** One optimiser step on the batch at learning rate `lr`; returns the batch's loss. */
-  step(batch: TrainingBatch, lr: number): Promise<number>;
+  /**
+   * One optimiser step on the batch at learning rate `lr`; returns the batch's loss. With `consistency` (stages with
+   * a mean teacher) the engine first computes the teacher's probabilities on the unlabelled images, then steps on
+   * the supervised loss plus the weighted consistency term, and returns their sum.
+   */
+  step(batch: TrainingBatch, lr: number, consistency?: ConsistencyBatch): Promise<number>;
   /** The stage's exponential average of the weights, when it keeps one. */
   readonly average: WeightAverage | null;
+  /** The mean teacher (an average of the weights from the stage's first step), when the stage has one. */
+  readonly teacher: WeightAverage | null;
   exportOptimizer(): Promise<OptimState>;
   dispose(): Promise<void>;
 }
@@ -42,7 +51,7 @@ export interface WeightAverage {
 export interface TrainingEngine {
   describe(): TrainingEngineDescription;
   /** Sets the stage's trainable parts and starts its optimiser (from saved state when resuming). */
-  startStage(stage: Stage, saved: { optimizer: OptimState | null; ema: EmaState | null }): Promise<StageTrainer>;
+  startStage(stage: Stage, saved: { optimizer: OptimState | null; ema: EmaState | null; teacher?: EmaState | null }): Promise<StageTrainer>;
   exportWeights(): Promise<Map<string, Float32Array>>;
   loadWeights(weights: ReadonlyMap<string, Float32Array>): Promise<void>;
   /** Probabilities (sigmoid of the logits) for same-sized images, [n·h·w] row-major: what validation scores. */

@@ -6,10 +6,10 @@ import { nodeParamNames, type GraphIR, type GraphNode, type ValueName } from '..
 import type { EmitBackward, ForwardResult, Gradients, TrainingSetup } from './contract';
 import { frozenBatchNormGradients, trainBatchNormGradients } from './gradients/batch-norm';
 import { emitConv2dBackward } from './gradients/conv';
-import { addGradients, maxGradients, mulGradients, reluGradients, sigmoidGradients } from './gradients/elementwise';
-import { concatGradients, flattenGradients } from './gradients/layout';
+import { addGradients, maxGradients, mulGradients, reluGradients, sigmoidGradients, siluGradients } from './gradients/elementwise';
+import { concatGradients, expandSpatialGradients, flattenGradients } from './gradients/layout';
 import { linearGradients } from './gradients/linear';
-import { globalAvgPoolGradients, maxPoolGradients } from './gradients/pool';
+import { channelMaxGradients, channelMeanGradients, globalAvgPoolGradients, maxPoolGradients } from './gradients/pool';
 import { upsampleGradients } from './gradients/resize';
 import type { NodeGradientArgs, NodeGradients } from './gradients/types';
 
@@ -104,6 +104,8 @@ function nodeGradients(b: OnnxGraphBuilder, node: GraphNode, setup: TrainingSetu
       return reluGradients(b, args);
     case 'sigmoid':
       return sigmoidGradients(b, args);
+    case 'silu':
+      return siluGradients(b, args);
     case 'add':
       return addGradients(b, args);
     case 'mul':
@@ -114,6 +116,15 @@ function nodeGradients(b: OnnxGraphBuilder, node: GraphNode, setup: TrainingSetu
       return concatGradients(b, args);
     case 'globalAvgPool':
       return globalAvgPoolGradients(b, args);
+    // A MaxPool over the whole map in the forward pass: the same scatter through its indices.
+    case 'globalMaxPool':
+      return maxPoolGradients(b, args);
+    case 'channelMean':
+      return channelMeanGradients(b, args);
+    case 'channelMax':
+      return channelMaxGradients(b, args);
+    case 'expandSpatial':
+      return expandSpatialGradients(b, args);
     case 'flatten':
       return flattenGradients(b, args);
   }

@@ -77,7 +77,10 @@ export const optimizerStateNames: Record<OptimizerSpec['kind'], readonly string[
 /** The host's view of a compiled step: what to feed, what comes back, and the bytes. */
 export type CompiledStep = {
   bytes: Uint8Array;
+  /** labelled images per step */
   batch: number;
+  /** unlabelled images after them (the mean teacher's consistency term; inputs `soft_target`, `consistency_weight`) */
+  unlabelled: number;
   height: number;
   width: number;
   /** parameters updated by the step, in a fixed order */

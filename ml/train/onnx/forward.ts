@@ -31,6 +31,7 @@ export function emitTrainingForward(b: OnnxGraphBuilder, graph: GraphIR, shapes:
     const emitted = emitNode(b, node, {
       inputs: node.inputs.map((v) => values.get(v)!),
       inputShape: valueShapes.get(node.inputs[0])!,
+      outputShape: valueShapes.get(node.output)!,
       name: b.fresh(node.output),
       frozen: node.op === 'batchNorm' && setup.frozenBatchNorm.has(node.weight),
     });
@@ -51,6 +52,7 @@ type NodeContext = {
   /** ONNX names of the node's inputs */
   inputs: readonly string[];
   inputShape: Shape;
+  outputShape: Shape;
   /** the ONNX name its output gets */
   name: string;
   /** a BatchNorm that normalises with its running statistics */
@@ -94,6 +96,10 @@ function emitNode(b: OnnxGraphBuilder, node: GraphNode, ctx: NodeContext): Emitt
       return one('Relu');
     case 'sigmoid':
       return one('Sigmoid');
+    case 'silu': {
+      const sigmoid = b.op('Sigmoid', inputs);
+      return { output: b.op('Mul', [inputs[0], sigmoid], {}, { name }), saved: { sigmoid } };
+    }
     case 'add':
       return one('Add');
     case 'mul':
@@ -104,6 +110,17 @@ function emitNode(b: OnnxGraphBuilder, node: GraphNode, ctx: NodeContext): Emitt
       return one('Concat', { axis: 1 });
     case 'globalAvgPool':
       return one('GlobalAveragePool');
+    case 'globalMaxPool': {
+      // A MaxPool over the whole (static) map, for its indices: the first maximum, as PyTorch's adaptive_max_pool2d.
+      const [output, indices] = b.opMulti('MaxPool', inputs, 2, { kernel_shape: ctx.inputShape.slice(2) }, { names: [name, b.fresh(`${name}:indices`)] });
+      return { output, saved: { indices } };
+    }
+    case 'channelMean':
+      return one('ReduceMean', { axes: [1], keepdims: 1 });
+    case 'channelMax':
+      return one('ReduceMax', { axes: [1], keepdims: 1 });
+    case 'expandSpatial':
+      return { output: b.op('Expand', [inputs[0], b.int64s([...ctx.outputShape])], {}, { name }) };
     case 'flatten':
       return one('Flatten', { axis: 1 });
   }

@@ -2,13 +2,16 @@
 // clip_grad_norm_ → optimiser update. Compiled for one batch size and input size (static shapes let onnxruntime
 // plan every buffer once). Inputs: `image`, `target`, every parameter and buffer the model reads, the optimiser's
 // state and its scalars; outputs: `loss`, `grad_norm` (with clipping), `<param>:next` and the optimiser state's
-// `:next` values, and `<buffer>:next` for each running statistic the step updates.
+// `:next` values, and `<buffer>:next` for each running statistic the step updates. A step with the mean teacher's
+// consistency term (ml/train/onnx/consistency.ts) also reads `soft_target` and `consistency_weight`, and its `image`
+// holds the unlabelled images after the labelled ones.
 import { OnnxGraphBuilder } from '../../io/onnx-builder';
 import { usedParamNames, type ModelDefinition } from '../../models';
 import type { LossSpec } from '../losses';
 import { emitBackward } from './backward';
 import { emitClipGradNorm } from './clip';
-import type { CompiledStep, OptimizerSpec, TrainingSetup } from './contract';
+import { batchRows, emitConsistency } from './consistency';
+import type { CompiledStep, LossResult, OptimizerSpec, TrainingSetup } from './contract';
 import { emitTrainingForward } from './forward';
 import { emitLoss } from './losses';
 import { emitOptimizerUpdate } from './optimizers';
@@ -21,6 +24,8 @@ export type StepGraphOptions = {
   loss: LossSpec;
   optimizer: OptimizerSpec;
   clipNorm: number | null;
+  /** the mean teacher's consistency term on this many unlabelled images after the `batch` labelled ones */
+  consistency?: { unlabelled: number };
 };
 
 export function compileTrainingStep(definition: ModelDefinition, options: StepGraphOptions): CompiledStep {
@@ -30,13 +35,19 @@ export function compileTrainingStep(definition: ModelDefinition, options: StepGr
   const wanted = graph.params.filter((p) => p.role === 'parameter' && used.has(p.name) && setup.trainable.has(p.name));
   if (wanted.length === 0) throw new Error('nothing to train: every parameter the model uses is frozen');
 
+  const unlabelled = options.consistency?.unlabelled ?? 0;
   const b = new OnnxGraphBuilder();
-  const forward = emitTrainingForward(b, graph, { batch, height, width }, setup);
+  const forward = emitTrainingForward(b, graph, { batch: batch + unlabelled, height, width }, setup);
   const logits = forward.outputs.get('logits');
   if (!logits) throw new Error(`${definition.metadata.arch} has no logits output`);
   const clsLogit = forward.outputs.get('cls_logit');
   const target = b.input('target', [batch, 1, height, width]);
-  const loss = emitLoss(b, options.loss, { logits, clsLogit, target, shape: [batch, 1, height, width] });
+  const labelled = (value: string) => (unlabelled > 0 ? batchRows(b, value, 0, batch) : value);
+  const loss = withConsistency(
+    b,
+    emitLoss(b, options.loss, { logits: labelled(logits), clsLogit: clsLogit && labelled(clsLogit), target, shape: [batch, 1, height, width] }),
+    unlabelled > 0 ? { logits, batch, unlabelled, height, width } : null,
+  );
 
   const seeds = new Map([[logits, loss.dLogits]]);
   if (clsLogit && loss.dClsLogit) seeds.set(clsLogit, loss.dClsLogit);
@@ -66,6 +77,7 @@ export function compileTrainingStep(definition: ModelDefinition, options: StepGr
   return {
     bytes: b.model(`${definition.metadata.arch}-training-step`, { arch: definition.metadata.arch }),
     batch,
+    unlabelled,
     height,
     width,
     trainable: trainable.map((p) => p.name),
@@ -73,6 +85,28 @@ export function compileTrainingStep(definition: ModelDefinition, options: StepGr
     buffers: [...forward.runningStats.keys()],
     optimizer: options.optimizer,
     clipNorm: options.clipNorm,
+  };
+}
+
+/**
+ * The supervised loss plus the consistency term on the unlabelled rows of the batch; the gradients of the two
+ * parts are stacked back into the batch's order (the classification head, which the term does not read, gets 0
+ * for the unlabelled rows).
+ */
+function withConsistency(
+  b: OnnxGraphBuilder,
+  supervised: LossResult,
+  rows: { logits: string; batch: number; unlabelled: number; height: number; width: number } | null,
+): LossResult {
+  if (!rows) return supervised;
+  const { logits, batch, unlabelled, height, width } = rows;
+  const term = emitConsistency(b, batchRows(b, logits, batch, batch + unlabelled), [unlabelled, 1, height, width]);
+  return {
+    loss: b.op('Add', [supervised.loss, term.value]),
+    dLogits: b.op('Concat', [supervised.dLogits, term.dLogits], { axis: 0 }),
+    ...(supervised.dClsLogit
+      ? { dClsLogit: b.op('Concat', [supervised.dClsLogit, b.floats(new Array<number>(unlabelled).fill(0), [unlabelled, 1])], { axis: 0 }) }
+      : {}),
   };
 }
 

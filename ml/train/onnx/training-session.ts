@@ -26,6 +26,9 @@ export type OnnxTrainingOptions = {
 
 export type StepResult = { loss: number; gradNorm: number | null };
 
+/** The mean teacher's part of a step: the teacher's probabilities on the unlabelled images and the term's weight. */
+export type ConsistencyFeed = { unlabelled: number; softTargets: Float32Array; weight: number };
+
 type Compiled = { step: CompiledStep; session: ort.InferenceSession; provider: string };
 
 /** Tensor sets a step reads from and writes to; `current` holds the model between steps. */
@@ -34,7 +37,7 @@ type Slots = { current: Map<string, Float32Array>; next: Map<string, Float32Arra
 export class OnnxTrainingSession {
   /** the 1-based number of optimiser updates done (torch's per-parameter `step`; every trainable tensor steps together) */
   private updates = 0;
-  private readonly compiled = new Map<number, Compiled>();
+  private readonly compiled = new Map<string, Compiled>();
   private readonly slots: Slots;
   private readonly skipped: SkippedOption[] = [];
   private readonly shapes: ReadonlyMap<string, readonly number[]>;
@@ -72,19 +75,29 @@ export class OnnxTrainingSession {
     return this.updates;
   }
 
-  /** One optimiser step on a batch: `images` NCHW [n, 3, h, w] already normalised, `targets` [n, 1, h, w] 0/1. */
-  async step(images: Float32Array, targets: Float32Array, n: number, lr: number): Promise<StepResult> {
+  /**
+   * One optimiser step on a batch: `images` NCHW [n + u, 3, h, w] already normalised (the u unlabelled images of
+   * `consistency` after the n labelled ones), `targets` [n, 1, h, w] 0/1.
+   */
+  async step(images: Float32Array, targets: Float32Array, n: number, lr: number, consistency?: ConsistencyFeed): Promise<StepResult> {
     this.assertAlive();
-    const { step, session } = await this.compiledFor(n);
+    const u = consistency?.unlabelled ?? 0;
+    const { step, session } = await this.compiledFor(n, u);
     const { height: h, width: w } = step;
-    if (images.length !== n * 3 * h * w || targets.length !== n * h * w) throw new Error(`a step takes [${n},3,${h},${w}] images and [${n},1,${h},${w}] targets`);
+    if (images.length !== (n + u) * 3 * h * w || targets.length !== n * h * w) throw new Error(`a step takes [${n + u},3,${h},${w}] images and [${n},1,${h},${w}] targets`);
     if (!(lr >= 0) || !Number.isFinite(lr)) throw new RangeError(`the learning rate must be a finite number ≥ 0, got ${lr}`);
     const t = this.updates + 1;
     const feeds: Record<string, ort.Tensor> = {
-      image: new ort.Tensor('float32', images, [n, 3, h, w]),
+      image: new ort.Tensor('float32', images, [n + u, 3, h, w]),
       target: new ort.Tensor('float32', targets, [n, 1, h, w]),
       ...this.scalarFeeds(step.optimizer, lr, t),
     };
+    if (consistency) {
+      if (consistency.softTargets.length !== u * h * w) throw new Error(`the soft targets must be [${u},1,${h},${w}]`);
+      if (!(consistency.weight >= 0) || !Number.isFinite(consistency.weight)) throw new RangeError(`the consistency weight must be a finite number ≥ 0, got ${consistency.weight}`);
+      feeds.soft_target = new ort.Tensor('float32', consistency.softTargets, [u, 1, h, w]);
+      feeds.consistency_weight = new ort.Tensor('float32', Float32Array.of(consistency.weight), []);
+    }
     const fetches: Record<string, ort.Tensor> = {};
     const updated: string[] = [];
     for (const name of [...step.trainable, ...step.constants, ...step.buffers]) feeds[name] = this.tensor(this.slots.current, name);
@@ -181,10 +194,11 @@ export class OnnxTrainingSession {
   }
 
   /** Steps are compiled per batch size: an epoch's last, smaller batch gets its own graph. */
-  private async compiledFor(batch: number): Promise<Compiled> {
-    const known = this.compiled.get(batch);
+  private async compiledFor(batch: number, unlabelled = 0): Promise<Compiled> {
+    const key = `${batch}+${unlabelled}`;
+    const known = this.compiled.get(key);
     if (known) return known;
-    const step = compileTrainingStep(this.definition, { ...this.options, batch });
+    const step = compileTrainingStep(this.definition, { ...this.options, batch, ...(unlabelled > 0 ? { consistency: { unlabelled } } : {}) });
     // onnxruntime logs every accelerator library it cannot load; that is expected and reported through describe().
     ort.env.logLevel = 'fatal';
     const providers = this.provider ? [this.provider] : this.options.providers;
@@ -196,7 +210,7 @@ export class OnnxTrainingSession {
         const session = await ort.InferenceSession.create(step.bytes, sessionOptions(provider, this.options.threads));
         this.provider = provider;
         const compiled = { step, session, provider };
-        this.compiled.set(batch, compiled);
+        this.compiled.set(key, compiled);
         this.allocateState(step);
         return compiled;
       } catch (error) {

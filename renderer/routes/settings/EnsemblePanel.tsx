@@ -1,14 +1,15 @@
-// Which installed models triage averages with the current one, and with what weights (the current model: 1).
-// Changing the ensemble marks existing results stale, as a threshold change does.
+// Which installed models (or model sets, each one unit) triage averages with the current one, and with what weights
+// (the current model: 1). Changing the ensemble marks existing results stale, as a threshold change does.
 import { useState } from 'react';
 import type { ModelEntry, WorkstationSettings } from '../../../main/api/contract';
-import { ensembleCandidates, parseWeight, withMember, type EnsembleMember } from './ensemble-members';
+import { ensembleCandidates, parseWeight, runsAlone, setSummary, withMember, type EnsembleMember } from './ensemble-members';
 
 type Props = { models: ModelEntry[]; members: EnsembleMember[]; busy: boolean; onSave: (patch: Partial<WorkstationSettings>) => Promise<boolean> };
 
 export function EnsemblePanel({ models, members, busy, onSave }: Props) {
   const candidates = ensembleCandidates(models);
   const current = models.find((model) => model.current);
+  const currentSet = current && setSummary(current);
   return (
     <fieldset className="settings__card" data-testid="ensemble">
       <legend>Ensemble</legend>
@@ -16,7 +17,14 @@ export function EnsemblePanel({ models, members, busy, onSave }: Props) {
         Triage averages the probability maps of {current ? <span className="mono">{current.ref}</span> : 'the current model'} (weight 1) and
         the models ticked here, weighted. Changing the ensemble marks existing results stale.
       </p>
-      {candidates.length === 0 ? (
+      {currentSet && (
+        <p className="muted" data-testid="ensemble-current-set">
+          <span className="mono">{current.ref}</span> is a model set: {currentSet}.
+        </p>
+      )}
+      {current && runsAlone(current) ? (
+        <p className="muted" data-testid="ensemble-alone">A two-stage set decides which images are drawn at all, so it runs alone: nothing is averaged with it.</p>
+      ) : candidates.length === 0 ? (
         <p className="muted" data-testid="ensemble-empty">No other model is installed.</p>
       ) : (
         <ul className="ensemble-list">
@@ -38,6 +46,7 @@ function EnsembleRow({ model, member, busy, onChange }: { model: ModelEntry; mem
         <input type="checkbox" checked={member !== null} disabled={busy || 'problem' in parsed} onChange={(event) => onChange(event.target.checked && 'weight' in parsed ? parsed.weight : null)} />
         <span className="mono">{model.ref}</span>
       </label>
+      {model.set && <span className="muted" data-testid="ensemble-set">Model set: {setSummary(model)}</span>}
       <label>
         Weight
         <input

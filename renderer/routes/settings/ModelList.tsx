@@ -1,8 +1,12 @@
-// The installed model versions with their cards, the current one marked, and Restore for the others. A model whose
-// notes say it is not for clinical use (the bundled demonstration model) says so above everything else on its card.
+// The installed model versions with their cards, the current one marked, and Restore for the others. A model set is
+// one unit: its combination and members on one card, made current as a whole. A model or set whose notes say it is
+// not for clinical use (the bundled demonstration model) says so above everything else on its card.
 import type { ModelEntry } from '../../../main/api/contract';
-import { missing } from '../../app/format';
+import { formatDateTime, missing } from '../../app/format';
+import { setSummary } from './ensemble-members';
 import { cardFacts, notForClinicalUse, type ModelCard } from './model-card-facts';
+
+type SetEntry = Extract<ModelEntry, { set: object }>;
 
 type Props = { models: ModelEntry[]; busy: boolean; onRestore: (ref: string) => void };
 
@@ -21,7 +25,7 @@ export function ModelList({ models, busy, onRestore }: Props) {
                 type="button"
                 className="button"
                 onClick={() => onRestore(model.ref)}
-                disabled={busy || model.card === null}
+                disabled={busy || model.error !== null}
                 aria-label={`Make ${model.ref} current again`}
                 data-testid="model-restore"
               >
@@ -29,22 +33,73 @@ export function ModelList({ models, busy, onRestore }: Props) {
               </button>
             )}
           </header>
-          {model.card ? <CardView card={model.card} /> : <p className="settings__problem">{model.error}</p>}
+          {model.card ? <CardView card={model.card} /> : model.set ? <SetView entry={model as SetEntry} /> : <p className="settings__problem">{model.error}</p>}
         </li>
       ))}
     </ul>
   );
 }
 
+/** A set's card: how it combines and its members; no metrics or fine-tuning of its own (training and comparing take one model). */
+function SetView({ entry }: { entry: SetEntry }) {
+  const { set, members } = entry;
+  const warn = notForClinicalUse(set.notes);
+  return (
+    <div data-testid="model-set">
+      {warn && <ClinicalUseWarning notes={set.notes} />}
+      <dl className="model-card__facts">
+        <div className="model-card__fact">
+          <dt>Model set</dt>
+          <dd data-testid="model-set-summary">{setSummary(entry)}</dd>
+        </div>
+        <div className="model-card__fact">
+          <dt>Members</dt>
+          <dd>
+            <ul data-testid="model-set-members">
+              {members.map((member) => (
+                <li key={`${member.id}@${member.version}`} className="mono">
+                  {memberLine(member)}
+                </li>
+              ))}
+            </ul>
+          </dd>
+        </div>
+        <div className="model-card__fact">
+          <dt>Created</dt>
+          <dd>{formatDateTime(set.createdAt)}</dd>
+        </div>
+        {!warn && (
+          <div className="model-card__fact">
+            <dt>Notes</dt>
+            <dd>{set.notes || missing}</dd>
+          </div>
+        )}
+      </dl>
+      <p className="muted" data-testid="model-set-note">
+        Runs as one unit. Training and held-out comparisons take a single model, so a set is never fine-tuned or compared.
+      </p>
+    </div>
+  );
+}
+
+function ClinicalUseWarning({ notes }: { notes: string }) {
+  return (
+    <p className="model-card__warning" role="note" data-testid="model-card-warning">
+      <strong>Not for clinical use.</strong> {notes}
+    </p>
+  );
+}
+
+function memberLine({ id, version, role, weight, card }: SetEntry['members'][number]): string {
+  const { size } = card.input;
+  return `${id}@${version}: ${card.architecture.name} at ${size} × ${size}, ${role === 'classifier' ? 'classifier' : `segmentation ×${weight}`}`;
+}
+
 function CardView({ card }: { card: ModelCard }) {
   const warn = notForClinicalUse(card.notes);
   return (
     <div data-testid="model-card">
-      {warn && (
-        <p className="model-card__warning" role="note" data-testid="model-card-warning">
-          <strong>Not for clinical use.</strong> {card.notes}
-        </p>
-      )}
+      {warn && <ClinicalUseWarning notes={card.notes} />}
       <dl className="model-card__facts">
         {cardFacts(card).map(({ label, value }) => (
           <div key={label} className="model-card__fact">

@@ -54,7 +54,7 @@ export function SettingsRoute() {
         <section className="settings__panel">
           <h1>Train a model</h1>
           {info.state === 'ok' && models.state !== 'loading' ? (
-            <TrainingForm info={info.value} currentModel={startingModel(models)} disabled={active || training.busy || !training.loaded} onStart={training.start} />
+            <TrainingForm info={info.value} currentModel={startingModel(models)} currentSet={currentSetRef(models)} disabled={active || training.busy || !training.loaded} onStart={training.start} />
           ) : info.state === 'error' ? (
             <p className="settings__problem" role="alert">{info.message}</p>
           ) : null}
@@ -89,6 +89,12 @@ export function SettingsRoute() {
 function startingModel(models: Loadable<ModelEntry[]>): StartingModel | null {
   const current = models.state === 'ok' ? models.value.find((model) => model.current) : undefined;
   return current?.card ? { ref: current.ref, arch: current.card.architecture.name, size: current.card.input.size } : null;
+}
+
+/** A current model set cannot be fine-tuned as one model: the form says so instead of "no model is current". */
+function currentSetRef(models: Loadable<ModelEntry[]>): string | null {
+  const current = models.state === 'ok' ? models.value.find((model) => model.current) : undefined;
+  return current?.set ? current.ref : null;
 }
 
 function TriageSettings({ system, models }: { system: Loadable<SystemInfo>; models: Loadable<ModelEntry[]> }) {

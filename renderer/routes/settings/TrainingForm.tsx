@@ -1,21 +1,26 @@
 // What to train on and how: the data (reviewed studies, a DICOM folder with its SIIM mask table, PNG pairs), where
 // the run starts (the current model — its weights, architecture, input size and thresholds — or scratch), the plan,
-// the input size (from scratch only) and the epochs. Folders come from the native dialog where the shell has one,
+// the input size (from scratch only), the epochs, and whether to learn from the workstation's unlabelled studies too
+// (pseudo-labels or a mean teacher; the main side picks the studies without a reviewed mask). Folders come from the native dialog where the shell has one,
 // else a path. The values are kept across pages.
 import { useState, type FormEvent } from 'react';
-import type { AppInfo, TrainingData, TrainingPlanName, TrainingRequest } from '../../../main/api/contract';
+import type { AppInfo, SemiSupervisedMethod, TrainingData, TrainingPlanName, TrainingRequest } from '../../../main/api/contract';
 import { PathField } from '../../app/PathField';
 import { keepFormValues, keptFormValues, startOf, trainingRequest, trainingSizes, type TrainingFormValues } from './training-form-values';
 
 /** The current model as the form names it. */
 export type StartingModel = { ref: string; arch: string; size: number };
 
-type Props = { info: AppInfo; currentModel: StartingModel | null; disabled: boolean; onStart: (request: TrainingRequest) => void };
+type Props = { info: AppInfo; currentModel: StartingModel | null; currentSet?: string | null; disabled: boolean; onStart: (request: TrainingRequest) => void };
 
 const dataKinds: { kind: TrainingData['kind']; label: string }[] = [
   { kind: 'reviewed', label: 'Reviewed studies' },
   { kind: 'dicom-folder', label: 'DICOM folder + mask table' },
   { kind: 'png-pairs', label: 'PNG image/mask pairs' },
+];
+const semiMethods: { method: SemiSupervisedMethod; label: string }[] = [
+  { method: 'pseudo-labels', label: 'Pseudo-labels (3rd place)' },
+  { method: 'mean-teacher', label: 'Mean teacher (5th place)' },
 ];
 const plans: { plan: TrainingPlanName; label: string }[] = [
   { plan: 'quick', label: 'Quick fine-tune' },
@@ -23,7 +28,7 @@ const plans: { plan: TrainingPlanName; label: string }[] = [
   { plan: 'fourth-place', label: 'Fourth place' },
 ];
 
-export function TrainingForm({ info, currentModel, disabled, onStart }: Props) {
+export function TrainingForm({ info, currentModel, currentSet = null, disabled, onStart }: Props) {
   const [values, setValues] = useState(keptFormValues);
   const update = (change: Partial<TrainingFormValues>) =>
     setValues((previous) => {
@@ -76,8 +81,25 @@ export function TrainingForm({ info, currentModel, disabled, onStart }: Props) {
         </label>
         {currentModel === null && (
           <p className="training-form__note muted" data-testid="training-start-note">
-            No model is current, so a run can only start from scratch.
+            {currentSet
+              ? `The current model is the model set ${currentSet}; a set is not fine-tuned as one model, so a run starts from scratch here (or make a single model current first).`
+              : 'No model is current, so a run can only start from scratch.'}
           </p>
+        )}
+      </fieldset>
+      <fieldset className="training-form__unlabelled">
+        <legend>Unlabelled studies</legend>
+        <label className="training-form__choice">
+          <input type="checkbox" checked={values.unlabelledStudies} onChange={(e) => update({ unlabelledStudies: e.target.checked })} data-testid="training-unlabelled" />
+          Also learn from this workstation's studies that have no reviewed mask (frontal chest radiographs only)
+        </label>
+        {values.unlabelledStudies && (
+          <label>
+            Method
+            <select value={values.semiMethod} onChange={(e) => update({ semiMethod: e.target.value as SemiSupervisedMethod })} data-testid="training-semi-method">
+              {semiMethods.map((m) => <option key={m.method} value={m.method}>{m.label}</option>)}
+            </select>
+          </label>
         )}
       </fieldset>
       <div className="training-form__row">

@@ -1,6 +1,6 @@
 // The training form's values, and the request they make. They are kept for this window (module state), so a user
 // who looks at the worklist and comes back finds the form as they left it.
-import type { TrainingData, TrainingPlanName, TrainingRequest, TrainingStart } from '../../../main/api/contract';
+import type { SemiSupervisedMethod, TrainingData, TrainingPlanName, TrainingRequest, TrainingStart } from '../../../main/api/contract';
 
 export const trainingSizes = [256, 512, 1024] as const;
 
@@ -13,9 +13,22 @@ export type TrainingFormValues = {
   /** from scratch only: a run from the current model keeps its size */
   size: (typeof trainingSizes)[number];
   epochs: number;
+  /** also learn from the workstation's studies that have no reviewed mask (the main side picks them) */
+  unlabelledStudies: boolean;
+  semiMethod: SemiSupervisedMethod;
 };
 
-export const initialFormValues: TrainingFormValues = { kind: 'reviewed', folder: '', labels: '', plan: 'quick', start: 'current-model', size: 256, epochs: 2 };
+export const initialFormValues: TrainingFormValues = {
+  kind: 'reviewed',
+  folder: '',
+  labels: '',
+  plan: 'quick',
+  start: 'current-model',
+  size: 256,
+  epochs: 2,
+  unlabelledStudies: false,
+  semiMethod: 'pseudo-labels',
+};
 
 let kept = initialFormValues;
 
@@ -44,5 +57,12 @@ export function trainingRequest(values: TrainingFormValues, hasCurrentModel: boo
         : folder && labels ? { kind: 'dicom-folder', folder, labels } : null;
   if (!data) return null;
   const start = startOf(values, hasCurrentModel);
-  return { data, plan: values.plan, start, epochs: values.epochs, ...(start === 'scratch' && { size: values.size }) };
+  return {
+    data,
+    plan: values.plan,
+    start,
+    epochs: values.epochs,
+    ...(start === 'scratch' && { size: values.size }),
+    ...(values.unlabelledStudies && { semi: { method: values.semiMethod, unlabelled: { kind: 'local-studies' as const } } }),
+  };
 }

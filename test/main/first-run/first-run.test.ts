@@ -5,11 +5,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TriageJob } from '../../../main/api/contract';
-import { MARKER_FILE, noteOf } from '../../../main/first-run/first-run';
+import { ensureCurrentModel, MARKER_FILE, noteOf } from '../../../main/first-run/first-run';
 import { TRUTH_FOLDER } from '../../../main/first-run/sample-studies';
 import { createModelLibrary } from '../../../main/models/model-library';
 import { createServices, type Services } from '../../../main/services/create-services';
 import { DEMO_NOTES } from '../../../main/training/default-model';
+import { defaultThresholds } from '../../../ml/io/model-card';
+import { writeModelSet } from '../../../ml/io/model-set';
 import { writeDemoModel } from '../../fixtures/demo-model';
 import { writeStudyFolder } from '../../fixtures/study-folder';
 
@@ -130,6 +132,35 @@ describe('first run, not wanted or not possible', () => {
       await services.close();
     }
   });
+
+  it('keeps a current model set, triages the samples with it and installs no demonstration model', async () => {
+    const dataDir = path.join(root, 'set-current');
+    const members = [path.join(root, 'set-members', 'a'), path.join(root, 'set-members', 'b')];
+    await writeDemoModel(members[0], { version: 'a' });
+    await writeDemoModel(members[1], { version: 'b' });
+    const setDir = path.join(root, 'set-members', 'mean');
+    const notes = 'Two demonstration models averaged.';
+    await writeModelSet(setDir, {
+      card: { format: 'pleura-model-set', formatVersion: 1, id: 'mean', version: '1', createdAt: new Date().toISOString(), tool: 'pleura 0.1.0', notes, combination: { kind: 'average', thresholds: defaultThresholds() } },
+      members: members.map((dir) => ({ dir, role: 'segmentation' as const, weight: 1 })),
+    });
+    const library = createModelLibrary(dataDir);
+    await library.installUnit(setDir);
+    await library.setCurrentUnit('mean@1');
+    await expect(ensureCurrentModel(library, bundledModel)).rejects.toThrow('the current mean@1 is a model set, not one model; it stays current');
+
+    const services = open(dataDir);
+    try {
+      const triaged = triageDone(services);
+      await services.firstRun;
+      expect((await library.currentUnit())?.ref).toBe('mean@1');
+      expect((await library.listModels()).map((model) => model.ref)).toEqual(['mean@1']);
+      expect((await services.handlers['app.info']({})).demo).toMatchObject({ modelRef: 'mean@1', note: notes });
+      expect(await triaged).toMatchObject({ state: 'finished', total: 4, done: 4, failed: 0, models: ['mean@1'] });
+    } finally {
+      await services.close();
+    }
+  }, 120_000);
 
   it('still shows the samples without a bundled model, and says why they are not triaged', async () => {
     const dataDir = path.join(root, 'no-model');

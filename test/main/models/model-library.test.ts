@@ -3,11 +3,13 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeModel } from '../../../ml/io/model-card';
+import { defaultThresholds, describeModel } from '../../../ml/io/model-card';
+import { writeModelSet } from '../../../ml/io/model-set';
 import { writeModel } from '../../../ml/io/model-store';
 import { createModel } from '../../../ml/models';
 import { createModelLibrary } from '../../../main/models/model-library';
 import { architectureStateDict } from '../../fixtures/architecture-state-dict';
+import { writeSmallModel } from '../../fixtures/small-models';
 
 const root = mkdtempSync(path.join(tmpdir(), 'pleura-model-library-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -122,5 +124,44 @@ describe('model library', () => {
     await expect(library.currentModel()).rejects.toThrow(`${pointer} is not valid JSON`);
     expect((await library.listModels()).every((m) => !m.current)).toBe(true);
     rmSync(stray, { recursive: true });
+  });
+});
+
+describe('model sets in the library', () => {
+  const setData = path.join(root, 'set-data');
+  const sets = createModelLibrary(setData);
+  const setDir = path.join(root, 'src', 'mean-set');
+
+  beforeAll(async () => {
+    const members = [path.join(root, 'src', 'light-1'), path.join(root, 'src', 'light-2')];
+    await writeSmallModel(members[0], { arch: 'unet-light', seed: 1 }, 64);
+    await writeSmallModel(members[1], { arch: 'unet-light', seed: 2 }, 64);
+    await writeModelSet(setDir, {
+      card: { format: 'pleura-model-set', formatVersion: 1, id: 'mean', version: '1', createdAt: new Date().toISOString(), tool: 'pleura 0.1.0', notes: '', combination: { kind: 'average', thresholds: defaultThresholds() } },
+      members: members.map((dir) => ({ dir, role: 'segmentation' as const, weight: 1 })),
+    });
+  }, 60_000);
+
+  it('installs a set as one folder, lists it once and makes it current as a unit', async () => {
+    const installed = await sets.installUnit(setDir);
+    expect(installed).toMatchObject({ ref: 'mean@1', dir: path.join(setData, 'models', 'mean@1'), set: { id: 'mean' } });
+    expect(readdirSync(path.join(setData, 'models'))).toEqual(['mean@1']);
+    expect(readdirSync(path.join(installed.dir, 'members')).sort()).toEqual(['test-unet-light@1', 'test-unet-light@2']);
+    const listing = await sets.listModels();
+    expect(listing.map((m) => [m.ref, m.card, m.error, m.set?.combination.kind])).toEqual([['mean@1', null, null, 'average']]);
+
+    await expect(sets.setCurrent('mean@1')).rejects.toThrow('mean@1 is a model set (several models and how they combine), not one model');
+    await sets.setCurrentUnit('mean@1');
+    expect(await sets.currentUnit()).toMatchObject({ ref: 'mean@1', set: { version: '1' }, members: [{ id: 'test-unet-light', version: '1' }, { id: 'test-unet-light', version: '2' }] });
+    await expect(sets.currentModel()).rejects.toThrow('mean@1 is a model set');
+    await expect(sets.installModel(setDir)).rejects.toThrow(`${setDir} is a model set (several models and how they combine), not one model`);
+    await expect(sets.installUnit(setDir)).rejects.toThrow('already holds files');
+  });
+
+  it('lists an installed set whose member was swapped as unusable', async () => {
+    const member = path.join(setData, 'models', 'mean@1', 'members', 'test-unet-light@2', 'card.json');
+    writeFileSync(member, `${readFileSync(member, 'utf8')} `);
+    const [entry] = await sets.listModels();
+    expect(entry).toMatchObject({ ref: 'mean@1', card: null, error: `${member}: its sha256 differs from the one in set.json: the member was changed or replaced` });
   });
 });

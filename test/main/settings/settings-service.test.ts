@@ -24,7 +24,8 @@ const open = (audit: AuditLog = auditLog()) =>
     store: openSettingsStore(settingsPath(dataDir), defaultSettings(), () => settingsFromIndex(db)),
     audit,
     currentModels: async () => ['pleura-demo@1'],
-    installedModels: async () => ['pleura-demo@1', 'other@2'],
+    installedModels: async () => ['pleura-demo@1', 'other@2', 'stack@1'],
+    twoStageSets: async () => ['stack@1'],
   });
 
 beforeEach((context) => {
@@ -66,6 +67,7 @@ describe('settings', () => {
 
   it('takes an ensemble of installed models only, and logs it in words', async () => {
     await expect(service.handlers['settings.update']({ ensemble: [{ ref: 'absent@1', weight: 1 }] })).rejects.toThrow(/not installed: absent@1/);
+    await expect(service.handlers['settings.update']({ ensemble: [{ ref: 'stack@1', weight: 1 }] })).rejects.toThrow('stack@1: a two-stage model set runs alone');
     const updated = await service.handlers['settings.update']({ ensemble: [{ ref: 'other@2', weight: 0.5 }] });
     expect(updated.ensemble).toEqual([{ ref: 'other@2', weight: 0.5 }]);
     expect(describeChanges({ ...updated, ensemble: [] }, updated)).toBe('ensemble: the current model alone → other@2 × 0.5');

@@ -6,6 +6,10 @@ import path from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTrainingSet } from '../../../main/training/data';
+import { loadUnlabelled } from '../../../main/training/data/unlabelled';
+import { indexPath } from '../../../main/services/data-dir';
+import { StudyIndex } from '../../../main/studies/index-db';
+import { runScan } from '../../../main/studies/scanner';
 import { labelMask, listLabels, saveLabel } from '../../../main/labels/label-store';
 import { writeSyntheticDicom } from '../../fixtures/synthetic-dicom';
 import { writeTrainingFolder, type TrainingFolder } from '../../fixtures/training-folder';
@@ -114,5 +118,26 @@ describe('reviewed studies (the label store)', () => {
     const sop = siim.sopUids[0];
     await saveLabel(dataDir, { sopInstanceUid: sop, studyInstanceUid: '1.6', patientId: 'Q', imagePath: path.join(siim.folder, `${sop}.dcm`), reviewer: 'dr-b', decision: 'edited', mask: { rows: 32, columns: 32, data: new Uint8Array(1024) } });
     await expect(loadTrainingSet({ kind: 'reviewed' }, 32, dataDir)).rejects.toThrow(new RegExp(`^${sop.replace(/\./g, '\\.')}: the label is 32x32`));
+  });
+});
+
+describe("the workstation's own studies without a reviewed mask (unlabelled data)", () => {
+  it('reads what the index holds, minus the reviewed images, and refuses a data directory never scanned', async () => {
+    const dataDir = path.join(root, 'local');
+    await expect(loadUnlabelled({ kind: 'local-studies' }, 32, dataDir)).rejects.toThrow(/no study index/);
+    await mkdir(dataDir, { recursive: true });
+    const index = StudyIndex.open(indexPath(dataDir));
+    try {
+      await runScan(index, { root: siim.folder, scanId: 'unlabelled' });
+    } finally {
+      index.close();
+    }
+    const [reviewed] = siim.sopUids;
+    await saveLabel(dataDir, { sopInstanceUid: reviewed, studyInstanceUid: '1.7', patientId: 'P0', imagePath: path.join(siim.folder, `${reviewed}.dcm`), reviewer: 'dr-a', decision: 'edited', mask: { rows: 64, columns: 64, data: new Uint8Array(64 * 64) } });
+    const set = await loadUnlabelled({ kind: 'local-studies' }, 32, dataDir);
+    const ids = set.items.map((item) => item.id);
+    expect(ids).not.toContain(reviewed);
+    expect(ids).toEqual(expect.arrayContaining(siim.sopUids.slice(1)));
+    expect(set.items.every((item) => item.image.rows === 32 && item.image.columns === 32)).toBe(true);
   });
 });

@@ -9,6 +9,8 @@ import { apiArgs, type ApiEvents, type TrainingRun } from '../../../main/api/con
 import { createDispatch } from '../../../main/api/dispatch';
 import { EventHub } from '../../../main/api/events';
 import { createModelLibrary } from '../../../main/models/model-library';
+import { defaultThresholds } from '../../../ml/io/model-card';
+import { writeModelSet } from '../../../ml/io/model-set';
 import { saveLabel } from '../../../main/labels/label-store';
 import { createTrainingService, positionOf, stageOffsets } from '../../../main/training/service';
 import { auditLogIn } from '../../fixtures/audit-log';
@@ -243,6 +245,18 @@ describe('the training service', () => {
     expect(trainer.configs).toHaveLength(started);
   });
 
+  it('passes the unlabelled studies and the method on to the run, and audits them', async () => {
+    const semi = { method: 'mean-teacher' as const, unlabelled: { kind: 'local-studies' as const } };
+    await handlers['training.start']({ ...request, semi });
+    expect(trainer.configs.at(-1)!.semi).toEqual(semi);
+    const done = nextDone();
+    await handlers['training.cancel']({});
+    await done;
+    expect(JSON.stringify(audit.list())).toContain("with the workstation's studies without a reviewed mask (mean-teacher)");
+    const missing = await dispatch('training.start', { ...request, semi: { method: 'pseudo-labels', unlabelled: { kind: 'dicom-folder', folder: path.join(root, 'no-such-folder') } } });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'invalid-argument', message: expect.stringContaining('does not exist') } });
+  });
+
   it('rejects data it cannot read, naming the path', async () => {
     const file = path.join(root, 'labels.csv');
     writeFileSync(file, 'ImageId, EncodedPixels\n');
@@ -283,5 +297,49 @@ describe('the training and models contract', () => {
       const outcome = await dispatch(method, args);
       expect(outcome, `${method} ${JSON.stringify(args)}`).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
     }
+  });
+});
+
+describe('a model set in the training service', () => {
+  const setData = path.join(root, 'set-data');
+  const setLibrary = createModelLibrary(setData);
+  const setAudit = auditLogIn(setData);
+  const setService = createTrainingService({ dataDir: setData, events: new EventHub(), library: setLibrary, audit: setAudit, reviewer: () => 'Dr Test', startTrainer: trainer.start, defaultArch: 'albunet' });
+  afterAll(() => setService.close());
+  let singleRef: string;
+
+  beforeAll(async () => {
+    const members = [path.join(root, 'set-src', 'a'), path.join(root, 'set-src', 'b')];
+    await writeSmallModel(members[0], { ...NARROW_ALBUNET, seed: 1 }, SIDE);
+    await writeSmallModel(members[1], { ...NARROW_ALBUNET, seed: 2 }, SIDE);
+    const setDir = path.join(root, 'set-src', 'mean');
+    await writeModelSet(setDir, {
+      card: { format: 'pleura-model-set', formatVersion: 1, id: 'mean', version: '1', createdAt: new Date().toISOString(), tool: 'pleura 0.1.0', notes: '', combination: { kind: 'average', thresholds: defaultThresholds() } },
+      members: members.map((dir) => ({ dir, role: 'segmentation' as const, weight: 1 })),
+    });
+    await setLibrary.installUnit(setDir);
+    singleRef = (await setLibrary.installModel(members[0])).ref;
+    await setLibrary.setCurrent(singleRef);
+  }, 60_000);
+
+  it('makes a set current as one unit through restore, and a model current again in its place', async () => {
+    const restored = await setService.handlers['models.restore']({ ref: 'mean@1' });
+    expect(restored).toMatchObject({ ref: 'mean@1', current: true, card: null, error: null, set: { id: 'mean', combination: { kind: 'average' } } });
+    expect(restored.set && restored.members.map((m) => m.card.architecture.name)).toEqual(['albunet', 'albunet']);
+    expect((await setLibrary.currentUnit())!.ref).toBe('mean@1');
+    expect((await setService.handlers['models.list']({})).filter((m) => m.current).map((m) => m.ref)).toEqual(['mean@1']);
+
+    expect(await setService.handlers['models.restore']({ ref: singleRef })).toMatchObject({ ref: singleRef, current: true, error: null, card: { id: 'test-albunet' } });
+    expect(setAudit.list().map((entry) => [entry.action, entry.models, entry.detail]).reverse()).toEqual([
+      ['restore', ['mean@1', singleRef], `mean@1 made current again, replacing ${singleRef}`],
+      ['restore', [singleRef, 'mean@1'], `${singleRef} made current again, replacing mean@1`],
+    ]);
+  });
+
+  it('refuses to fine-tune a current set: a run starts from one model', async () => {
+    await setService.handlers['models.restore']({ ref: 'mean@1' });
+    const started = trainer.configs.length;
+    await expect(setService.handlers['training.start'](request)).rejects.toThrow('mean@1 is a model set (several models and how they combine), not one model');
+    expect(trainer.configs).toHaveLength(started);
   });
 });

@@ -30,7 +30,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function runTrain(args: Record<string, string | boolean>): Promise<{ code: number; stdout: string; stderr: string }> {
+async function runTrain(args: Record<string, string | boolean | string[]>): Promise<{ code: number; stdout: string; stderr: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
@@ -121,6 +121,20 @@ describe('pleura train', () => {
     await expect(runTrain({ ...args(), plan: 'manual', optimizer: 'adam', lr: '0.1', loss: 'bce', freeze: 'decoder' })).rejects.toThrow(/--freeze takes encoder or encoder-bn/);
     await expect(runTrain({ ...args(), validation: 'maybe' })).rejects.toThrow(/--validation takes fold or none/);
   });
+
+  it('--arch-option builds the architecture it names, and an unknown value is refused naming the valid ones', async () => {
+    const manual = { ...args(), arch: 'cbam-unet', plan: 'manual', epochs: undefined as never, steps: '1', optimizer: 'adam', lr: '0.001', loss: 'bce', validation: 'none', backend: 'onnx' };
+    const refused = await runTrain({ ...manual, 'arch-option': ['encoder=nope'], out: path.join(root, 'cbam-nope') });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/cannot build cbam-unet with \{"encoder":"nope"\}.*"resnet34"\|"se_resnext50_32x4d"/s);
+    await expect(runTrain({ ...manual, 'arch-option': ['encoder'], out: path.join(root, 'cbam-bare') })).rejects.toThrow(/--arch-option expects KEY=VALUE, got "encoder"/);
+
+    const out = path.join(root, 'cbam');
+    const { code, stdout } = await runTrain({ ...manual, 'arch-option': ['encoder=resnet34'], out });
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ steps: 1 });
+    expect((await loadModel(out)).card.architecture).toMatchObject({ name: 'cbam-unet', options: { encoder: 'resnet34' } });
+  }, 120_000);
 
   it('explains missing data flags', async () => {
     await expect(runTrain({ arch: 'unet-light', out: model() })).rejects.toThrow(/give --data FOLDER --labels CSV, --data reviewed or --png FOLDER/);

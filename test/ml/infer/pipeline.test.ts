@@ -111,6 +111,22 @@ describe('with engines of known output', () => {
     expect(without.classifierProbability).toBeNull();
   });
 
+  it('stacks the classifiers\' P(non-empty) with the meta-model, and draws the map from the weighted segmenters only', async () => {
+    const classifierA = knownEngine(() => logit(0.1), 0.75);
+    const classifierB = knownEngine(() => logit(0.1), 0.5);
+    const segmenter = knownEngine(() => logit(0.7));
+    const image = radiograph(20, 20, (y, x) => (x * y) % 256);
+    const models = [fedAt(classifierA.engine, 16), fedAt(segmenter.engine, 16), fedAt(classifierB.engine, 16)];
+    // order: classifier B then A; z = -0.5 + 2·0.5 - 1·0.75 = -0.25
+    const result = await inferRadiograph(image, models, { weights: [0, 1, 0], stacking: { classifiers: [2, 0], meta: { weights: [2, -1], bias: -0.5 } } });
+    expect(result.classifierProbability).toBeCloseTo(1 / (1 + Math.exp(0.25)), 6);
+    for (const v of result.probabilities.data) expect(v).toBeCloseTo(0.7, 5);
+    expect(classifierA.calls).toHaveLength(2); // a weight-0 classifier still runs (both TTA views), for its score
+    await expect(inferRadiograph(image, models, { weights: [0, 1, 0], stacking: { classifiers: [1], meta: { weights: [1], bias: 0 } } })).rejects.toThrow(
+      'model 2 of the ensemble is a classifier of the stacking but gave no P(non-empty)',
+    );
+  });
+
   it('returns the map at the source size, or at the largest model size, with timings per phase', async () => {
     const a = knownEngine((x) => x);
     const b = knownEngine((x) => -x);

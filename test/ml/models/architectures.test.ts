@@ -19,6 +19,8 @@ type Case = {
   trainableWithFrozenEncoder: number;
   /** the least standard deviation of the logits that shows a broken op in the parity test (0.05 unless given) */
   minLogitSpread?: number;
+  /** [height, width] of the test images, [64, 128] unless given (smaller for the heaviest models) */
+  size?: readonly [number, number];
 };
 
 // ResNet34: 36 convs + 36 BNs (2 tensors each) = 108; ResNet50 and SE-ResNeXt50: 53 + 2·53 = 159, plus 16 SE
@@ -55,9 +57,42 @@ const CASES: Case[] = [
     trainableWithFrozenEncoder: 32,
     minLogitSpread: 0.03,
   },
+  // The 2nd place's multi-task U-Net: smp's decoder and heads as unet34cls (34 tensors), encoder BN trained. One
+  // case per encoder. SE-ResNeXt101: 104 convs + 104 BNs = 312, plus 33 SE modules (4 tensors) = 444.
+  { arch: 'multitask-unet', options: {}, outputs: ['logits', 'cls_logit'], trainableTensors: 223 + 34, trainableWithFrozenEncoder: 34 },
+  {
+    arch: 'multitask-unet',
+    options: { encoder: 'se_resnext101_32x4d' },
+    outputs: ['logits', 'cls_logit'],
+    trainableTensors: 444 + 34,
+    trainableWithFrozenEncoder: 34,
+    size: [64, 64],
+  },
+  // EfficientNet-B3: stem conv+BN (3); 2 blocks without expansion (depthwise 3, SE 4, project 3) and 24 with it (13)
+  { arch: 'multitask-unet', options: { encoder: 'efficientnet_b3' }, outputs: ['logits', 'cls_logit'], trainableTensors: 3 + 20 + 312 + 34, trainableWithFrozenEncoder: 34 },
+  // EfficientNet-B5 without the classification branch: 3 + 3·10 + 36·13, decoder 30 and segmentation head 2
+  {
+    arch: 'multitask-unet',
+    options: { encoder: 'efficientnet_b5', classifier: false },
+    outputs: ['logits'],
+    trainableTensors: 3 + 30 + 468 + 32,
+    trainableWithFrozenEncoder: 32,
+    size: [64, 64],
+  },
+  // DeepLabV3: ResNet backbone (159 or 312), ASPP 5 branches + projection (6 conv+BN units), classifier.1/2 (3),
+  // classifier.4 with a bias (2). Output stride 8 makes them the costliest per pixel: smaller images.
+  { arch: 'deeplabv3-resnet50', options: {}, outputs: ['logits'], trainableTensors: 159 + 23, trainableWithFrozenEncoder: 23, size: [32, 64] },
+  { arch: 'deeplabv3-resnet101', options: {}, outputs: ['logits'], trainableTensors: 312 + 23, trainableWithFrozenEncoder: 23, size: [32, 32] },
+  // The 3rd place's CBAM U-Net: smp's decoder and head (32 tensors) plus CBAM in each of the 5 blocks (fc1, fc2 and
+  // the spatial conv, no biases: 15), encoder BN trained. Five CBAM gates (each about 1/4) shrink the logits.
+  { arch: 'cbam-unet', options: { encoder: 'resnet34' }, outputs: ['logits'], trainableTensors: 108 + 47, trainableWithFrozenEncoder: 47, minLogitSpread: 0.002 },
+  { arch: 'cbam-unet', options: { encoder: 'se_resnext50_32x4d' }, outputs: ['logits'], trainableTensors: 223 + 47, trainableWithFrozenEncoder: 47, minLogitSpread: 0.002, size: [64, 64] },
+  // The 5th place's ASPP U-Net: ASPP (6 conv+BN units: 18), smp's decoder and head (32), two biased 1x1 classifiers
+  // and the biased fusion Linear (6).
+  { arch: 'aspp-unet', options: {}, outputs: ['logits', 'cls_logit'], trainableTensors: 223 + 56, trainableWithFrozenEncoder: 56, size: [64, 64] },
 ];
 
-const [N, H, W] = [2, 64, 128];
+const N = 2;
 const PYTORCH_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*\.(weight|bias|running_mean|running_var)$/;
 
 beforeAll(async () => {
@@ -65,10 +100,11 @@ beforeAll(async () => {
 });
 
 it('covers every registered architecture', () => {
-  expect(CASES.map((c) => c.arch).sort()).toEqual(architectureNames().sort());
+  expect([...new Set(CASES.map((c) => c.arch))].sort()).toEqual(architectureNames().sort());
 });
 
-describe.each(CASES)('$arch', (c) => {
+describe.each(CASES)('$arch $options', (c) => {
+  const [H, W] = c.size ?? [64, 128];
   let definition: ModelDefinition;
   let weights: Map<string, Float32Array>;
   let model: TfjsGraphModel;
@@ -110,7 +146,7 @@ describe.each(CASES)('$arch', (c) => {
 
   it('rejects an image whose size is not a multiple of its input multiple, naming the size to use', () => {
     const m = definition.metadata.inputMultiple;
-    const bad = tf.zeros([1, m + 8, m, 3]) as tf.Tensor4D;
+    const bad = tf.zeros([1, m + m / 2, m, 3]) as tf.Tensor4D;
     expect(() => model.predict(bad)).toThrow(new RegExp(`multiples of ${m}.*resize to ${2 * m}x${m}`));
     bad.dispose();
   });

@@ -97,6 +97,21 @@ describe('the 5th-place rule', () => {
   });
 });
 
+describe('the 3rd-place rule', () => {
+  const rule = rulePresets['third-place'];
+
+  it('keeps every pixel above 0.5 at any size, one pixel included, with no area gate and no classifier', () => {
+    const map = uniformMap(half, 0.5); // exactly 0.5 is not above it
+    expect(maskArea(applyRule(map, rule))).toBe(0);
+    map.data[7] = 0.51;
+    expect(maskArea(applyRule(map, rule))).toBe(1);
+    paintRect(map, { top: 10, left: 10, height: 3, width: 4 }, 0.9);
+    const mask = applyRule(map, rule);
+    expect(maskArea(mask)).toBe(13);
+    expect(mask.data[7]).toBe(1);
+  });
+});
+
 describe('rules as data', () => {
   it('finds presets by name and lists them for an unknown one', () => {
     expect(rulePreset('leaderboard-best')).toEqual({ kind: 'triple-threshold', top: 0.7, minArea: 600, bottom: 0.3, minRegionArea: null });

@@ -39,6 +39,19 @@
 //   128→128 at 256² 1.05, at 128² 1.34; 384→256 1.08; 128→32 0.98; 512→512 0.86; 64→64 at 64² 0.82; 256→256 at
 //   16² 0.85; 3x3/2 64→128 0.90; 1x1/2 0.68; the 7x7/2 stem (no dx) 1.44. SE-ResNeXt's 32-group 3x3 at 32²: 0.37
 //   (32 products of 8-row matrices per image; 0.08 GFLOP a pass, so small in time).
+// Depthwise (EfficientNet-B3's, groups = channels) and dilated (DeepLabV3's and ASPP's) layers take the same
+//   formulations, measured the same way at 256 (ms; forward, dx, dw, and PyTorch's forward + both over ours):
+//     depthwise 3x3/2 144ch, 128²     12.6    15.9   18.8    3.3
+//     depthwise 5x5 192ch, 64²        10.9    11.0   49.4    4.0
+//     depthwise 3x3 576ch, 16²         1.9     2.0    4.1    5.2
+//     dilated 3x3 d4 512→512, 32²      221     166    242    1.2
+//     ASPP 3x3 d12 512→256, 32²         89     124    123    1.8
+//     ASPP 3x3 d36 512→256, 32²         92      82    125    1.2
+//   The depthwise dw is a batched product of 1-row matrices, so memory-bound, but its im2col (9 or 25 copies of a
+//   small map) stays within 2–5x of a forward pass that does almost no arithmetic. In a one-off script (best of 5,
+//   the chosen dw at 41 and 79 ms there), neither a Mul and ReduceSum over the same im2col (41, 90 ms on the first
+//   two) nor a strided Slice, Mul and ReduceSum per tap (145, 87 ms) did better; the bench's per-tap FusedMatMul
+//   tied. ConvTranspose for a depthwise dx was 3x slower than the flipped Conv, as for dense ones.
 import type { OnnxGraphBuilder } from '../../../io/onnx-builder';
 import type { Conv2dNode } from '../../../models/ir';
 import type { Shape } from '../../../models/shapes';

@@ -1,10 +1,7 @@
-// Gradients of the elementwise ops: relu and sigmoid, and add, mul and max with NumPy broadcasting.
+// Gradients of the elementwise ops: relu, sigmoid and silu, and add, mul and max with NumPy broadcasting.
 import type { OnnxGraphBuilder } from '../../../io/onnx-builder';
-import { unbroadcast } from './helpers';
+import { ONNX_FLOAT, unbroadcast } from './helpers';
 import type { NodeGradientArgs, NodeGradients } from './types';
-
-/** TensorProto.DataType.FLOAT, Cast's `to`. */
-const ONNX_FLOAT = 1;
 
 /**
  * PyTorch's threshold_backward: the gradient passes where the output is positive, and is 0 where it is ≤ 0. As dy
@@ -21,6 +18,14 @@ export function reluGradients(b: OnnxGraphBuilder, args: NodeGradientArgs): Node
 export function sigmoidGradients(b: OnnxGraphBuilder, args: NodeGradientArgs): NodeGradients {
   const oneMinus = b.op('Sub', [b.floats([1]), args.output]);
   return { inputs: [b.op('Mul', [b.op('Mul', [args.dy, oneMinus]), args.output])] };
+}
+
+/** PyTorch's silu_backward: dy·s·(1 + x·(1 − s)), s the sigmoid the forward pass saved. */
+export function siluGradients(b: OnnxGraphBuilder, args: NodeGradientArgs): NodeGradients {
+  if (!args.needInputs[0]) return { inputs: [undefined] };
+  const s = args.saved.sigmoid;
+  const slope = b.op('Add', [b.floats([1]), b.op('Mul', [args.inputs[0], b.op('Sub', [b.floats([1]), s])])]);
+  return { inputs: [b.op('Mul', [b.op('Mul', [args.dy, s]), slope])] };
 }
 
 export function addGradients(b: OnnxGraphBuilder, args: NodeGradientArgs): NodeGradients {

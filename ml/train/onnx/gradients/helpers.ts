@@ -3,6 +3,9 @@
 import type { OnnxGraphBuilder } from '../../../io/onnx-builder';
 import type { Shape } from '../../../models/shapes';
 
+/** TensorProto.DataType.FLOAT, Cast's `to`. */
+export const ONNX_FLOAT = 1;
+
 /** The axes BatchNorm reduces over in NCHW: everything but the channel. */
 export const NHW_AXES = [0, 2, 3] as const;
 

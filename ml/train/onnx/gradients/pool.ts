@@ -1,6 +1,7 @@
-// Gradients of the pooling ops: max pooling through the indices its forward pass saved, global average pooling.
+// Gradients of the pooling ops: max pooling (windowed or global) through the indices its forward pass saved, global
+// average pooling, and the mean and max over the channels.
 import type { OnnxGraphBuilder } from '../../../io/onnx-builder';
-import { zeros } from './helpers';
+import { ONNX_FLOAT, zeros } from './helpers';
 import type { NodeGradientArgs, NodeGradients } from './types';
 
 /**
@@ -18,6 +19,26 @@ export function maxPoolGradients(b: OnnxGraphBuilder, args: NodeGradientArgs): N
     { axis: 0, reduction: 'add' },
   );
   return { inputs: [b.op('Reshape', [scattered, b.int64s([...xShape])])] };
+}
+
+/** The mean over the channels: dy / C to every channel. */
+export function channelMeanGradients(b: OnnxGraphBuilder, args: NodeGradientArgs): NodeGradients {
+  if (!args.needInputs[0]) return { inputs: [undefined] };
+  const xShape = args.inputShapes[0];
+  return { inputs: [b.op('Expand', [b.op('Div', [args.dy, b.floats([xShape[1]])]), b.int64s([...xShape])])] };
+}
+
+/**
+ * The max over the channels, torch.max(x, 1)'s: each cell's gradient goes to one channel, the first maximum (ArgMax
+ * keeps the first, as PyTorch's CPU kernel does), through a one-hot mask of the winners.
+ */
+export function channelMaxGradients(b: OnnxGraphBuilder, args: NodeGradientArgs): NodeGradients {
+  if (!args.needInputs[0]) return { inputs: [undefined] };
+  const channels = args.inputShapes[0][1];
+  const winner = b.op('ArgMax', [args.inputs[0]], { axis: 1, keepdims: 1, select_last_index: 0 });
+  const channel = b.int64s(Array.from({ length: channels }, (_, c) => c), [1, channels, 1, 1]);
+  const mask = b.op('Cast', [b.op('Equal', [winner, channel])], { to: ONNX_FLOAT });
+  return { inputs: [b.op('Mul', [args.dy, mask])] };
 }
 
 /** The mean's gradient, dy / (H·W), spread over every cell. */

@@ -12,8 +12,10 @@ import type { TrainingSetup } from '../../../../ml/train/onnx/contract';
 import { emitTrainingForward } from '../../../../ml/train/onnx/forward';
 import { randomWeights } from '../../models/random-weights';
 import { fullSetup, GradientProblem } from './grad-check';
-import { everyOpModel } from './grad-fixtures';
+import { everyOpModel, newOpsModel } from './grad-fixtures';
 import { relativeError, tfjsEquivalentSetup, tfjsGradients } from './grad-tfjs';
+import { errorsAgainstTorch } from './grad-torch';
+import { describeWithTorch } from './torch-reference';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -39,6 +41,8 @@ function encoderState(graph: GraphIR, problemNodesSaved: readonly Readonly<Recor
   return encoder;
 }
 
+const NEW_OPS_SIZE = { batch: 2, height: 16, width: 16 };
+
 describe('valuesRequiringGrad', () => {
   it('marks what a trainable parameter produces and everything computed from it, nothing upstream', () => {
     const b = new GraphBuilder();
@@ -63,6 +67,17 @@ describe('emitBackward', () => {
     const reference = await tfjsGradients(definition, problem, {});
     expect([...onnx.keys()].sort()).toEqual([...reference.keys()].sort());
     expect(onnx.size).toBe(23);
+    for (const [name, grad] of reference) expect(relativeError(onnx.get(name)!, grad), name).toBeLessThan(1e-4);
+  });
+
+  it('matches TF.js’s gradients for a model with issue 14’s ops: SiLU, depthwise and dilated convs, a reused conv, global max pool, channel pools, expandSpatial', async () => {
+    const definition = newOpsModel();
+    const setup = tfjsEquivalentSetup(definition, {});
+    problem = await GradientProblem.create(definition.graph, NEW_OPS_SIZE, { setup });
+    const onnx = await problem.gradients();
+    const reference = await tfjsGradients(definition, problem, {});
+    expect([...onnx.keys()].sort()).toEqual([...reference.keys()].sort());
+    expect(onnx.size).toBe(32);
     for (const [name, grad] of reference) expect(relativeError(onnx.get(name)!, grad), name).toBeLessThan(1e-4);
   });
 
@@ -131,5 +146,18 @@ describe('emitBackward', () => {
     const seed = builder.input('seed', [2, 2, 2, 2]);
     expect(() => emitBackward(builder, graph, forward, new Map([[forward.outputs.get('out')!, seed]]), setup)).toThrow(/bn\.weight cannot train: its BatchNorm is frozen/);
     expect(() => emitBackward(builder, graph, forward, new Map([['nowhere', seed]]), fullSetup(graph))).toThrow(/did not compute/);
+  });
+});
+
+describeWithTorch('emitBackward against PyTorch', () => {
+  it('every trainable gradient of the issue-14 ops model, the reused conv’s two uses summed (relative error < 1e-4)', async () => {
+    const { graph } = newOpsModel();
+    const setup = fullSetup(graph);
+    problem = await GradientProblem.create(graph, NEW_OPS_SIZE, { setup });
+    const grads = await problem.gradients();
+    const errors = await errorsAgainstTorch(graph, problem, setup, grads, 'float64');
+    expect(errors.size).toBe(setup.trainable.size);
+    expect(grads.has('decoder.cbam.fc1.weight')).toBe(true);
+    for (const [name, error] of errors) expect(error, name).toBeLessThan(1e-4);
   });
 });

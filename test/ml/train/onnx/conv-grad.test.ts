@@ -43,6 +43,14 @@ const cases: Case[] = [
   conv({ name: '3x3 groups 4 stride 2, no bias', xShape: [1, 8, 9, 8], out: 8, kernel: [3, 3], stride: [2, 2], pad: [1, 1, 1, 1], groups: 4, bias: false }),
   conv({ name: 'more than 128 outputs per group (dw as dy·patchesᵀ)', xShape: [1, 1, 4, 5], out: 132, kernel: [3, 3], pad: [1, 1, 1, 1] }),
   conv({ name: 'asymmetric pads, 2x3 kernel', xShape: [1, 3, 7, 8], out: 4, kernel: [2, 3], pad: [1, 0, 0, 2] }),
+  // EfficientNet's depthwise convolutions (groups = channels), DeepLabV3's and ASPP's dilated ones (pad = dilation)
+  conv({ name: 'depthwise 3x3 pad 1', xShape: [2, 6, 7, 8], out: 6, kernel: [3, 3], pad: [1, 1, 1, 1], groups: 6 }),
+  conv({ name: 'depthwise 5x5 stride 2 pad 2, no bias', xShape: [2, 5, 9, 10], out: 5, kernel: [5, 5], stride: [2, 2], pad: [2, 2, 2, 2], groups: 5, bias: false }),
+  conv({ name: 'depthwise 3x3 stride 2 pad 1, channel multiplier 2', xShape: [1, 4, 8, 7], out: 8, kernel: [3, 3], stride: [2, 2], pad: [1, 1, 1, 1], groups: 4 }),
+  conv({ name: '3x3 dilation 4 pad 4', xShape: [2, 3, 9, 10], out: 4, kernel: [3, 3], pad: [4, 4, 4, 4], dilation: [4, 4] }),
+  conv({ name: '3x3 dilation 12 pad 12 (most taps in the padding)', xShape: [1, 3, 14, 13], out: 4, kernel: [3, 3], pad: [12, 12, 12, 12], dilation: [12, 12] }),
+  conv({ name: '3x3 dilation 36 pad 36 on a smaller map (only the centre tap reads x)', xShape: [1, 2, 6, 5], out: 3, kernel: [3, 3], pad: [36, 36, 36, 36], dilation: [36, 36] }),
+  conv({ name: 'depthwise 3x3 dilation 2 pad 2', xShape: [2, 4, 8, 9], out: 4, kernel: [3, 3], pad: [2, 2, 2, 2], dilation: [2, 2], groups: 4 }),
 ];
 
 function outputShape(c: Case): [number, number, number, number] {

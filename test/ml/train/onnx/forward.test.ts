@@ -11,7 +11,7 @@ import { Rng } from '../../../../ml/random';
 import type { ForwardResult, TrainingSetup } from '../../../../ml/train/onnx/contract';
 import { emitTrainingForward } from '../../../../ml/train/onnx/forward';
 import { randomWeights } from '../../models/random-weights';
-import { everyOpModel } from './grad-fixtures';
+import { everyOpModel, newOpsModel } from './grad-fixtures';
 import { runOnnx, type Fed } from './ort-run';
 
 const NO_TRAINING: TrainingSetup = { trainable: new Set(), frozenBatchNorm: new Set() };
@@ -168,13 +168,16 @@ describe('emitTrainingForward', () => {
     expect(results.indices.data).toEqual(expected);
   });
 
-  it('with every BatchNorm frozen, computes what the inference exporter’s unfolded graph computes', async () => {
-    const { graph, metadata } = everyOpModel();
+  it.each([
+    ['every IR op until issue 14', everyOpModel, 32],
+    ['issue 14’s ops (MaxPool for the global max with static sizes, Expand to a static shape)', newOpsModel, 16],
+  ] as const)('with every BatchNorm frozen, computes what the inference exporter’s unfolded graph computes: %s', async (_, model, side) => {
+    const { graph, metadata } = model();
     const weights = randomWeights(graph, 6);
-    const size = { batch: 2, height: 32, width: 32 };
+    const size = { batch: 2, height: side, width: side };
     const rng = new Rng(9);
-    const image = Float32Array.from({ length: 2 * 3 * 32 * 32 }, () => rng.next());
-    const feeds = { image: { data: image, dims: [2, 3, 32, 32] }, ...weightFeeds(graph, weights) };
+    const image = Float32Array.from({ length: 2 * 3 * side * side }, () => rng.next());
+    const feeds = { image: { data: image, dims: [2, 3, side, side] }, ...weightFeeds(graph, weights) };
     const allFrozen = new Set(graph.nodes.flatMap((node) => (node.op === 'batchNorm' ? [node.weight] : [])));
     const { results } = await runForward(graph, size, feeds, { trainable: new Set(), frozenBatchNorm: allFrozen });
     const reference = await runOnnx(exportOnnx({ graph, metadata }, weights, { foldBatchNorm: false, rowStrips: 1 }), { image: feeds.image });

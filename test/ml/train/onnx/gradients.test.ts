@@ -4,9 +4,9 @@
 //
 // Tolerance. L = Σ out·R is evaluated in float32 by onnxruntime and summed in float64; the step is h = 1e-2 on
 // inputs of size ~1, and the gradient is dotted with the step actually taken after float32 rounding. For the
-// piecewise-linear ops (pools, ReLU, max, upsampling, concat, add) the inputs are built so that no kink lies within
-// the step, and the difference quotient is exact up to the rounding of L: ~1e-7 relative per output, ~1e-5 of the
-// scale after dividing by 2h. For the smooth ops (sigmoid, BatchNorm, mul) the truncation error h²·L'''/6 adds
+// piecewise-linear ops (pools, channel max, ReLU, max, upsampling, concat, add) the inputs are built so that no kink
+// lies within the step, and the difference quotient is exact up to the rounding of L: ~1e-7 relative per output,
+// ~1e-5 of the scale after dividing by 2h. For the smooth ops (sigmoid, SiLU, BatchNorm, mul) the truncation error h²·L'''/6 adds
 // ~1e-5. Measured errors are below 1e-4 of the scale (‖g‖ along a random direction, RMS(g) along one coordinate);
 // the bound is 1e-3, and a wrong rule — a missed term, a wrong broadcast axis, a misplaced border share — is off
 // by 1e-1 or more.
@@ -92,6 +92,33 @@ describe('gradient rules against finite differences', () => {
 
   it('sigmoid', async () => {
     await expectMatchesFiniteDifferences(graphOf(3, (b, x) => b.sigmoid(x)), SMALL);
+  });
+
+  it('silu', async () => {
+    await expectMatchesFiniteDifferences(graphOf(3, (b, x) => b.silu(x)), SMALL);
+  });
+
+  it('global max pool, away from ties', async () => {
+    const graph = graphOf(3, (b, x) => b.globalMaxPool(x));
+    await expectMatchesFiniteDifferences(graph, SMALL, separatedValues(imageSize(graph, SMALL), 6));
+  });
+
+  it('channel mean and channel max (away from ties), as CBAM’s spatial attention reads them', async () => {
+    const graph = graphOf(4, (b, x) => b.concat([b.channelMean(x), b.channelMax(x)]));
+    await expectMatchesFiniteDifferences(graph, SMALL, separatedValues(imageSize(graph, SMALL), 7));
+  });
+
+  it('expandSpatial: a pooled vector repeated over the map (ASPP’s image pooling); the map that gives the size gets nothing', async () => {
+    const graph = graphOf(3, (b, x) => b.mul(b.sigmoid(x), b.expandSpatial(b.conv2d(b.globalAvgPool(x), 'pool', { out: 3, kernel: 1 }), x)));
+    await expectMatchesFiniteDifferences(graph, SMALL, undefined, 'all');
+  });
+
+  it('a conv module applied twice (CBAM’s shared MLP): its weight and bias gradients are the sum of both uses', async () => {
+    const graph = graphOf(4, (b, x) => {
+      const mlp = (v: Value, reuse: boolean) => b.conv2d(v, 'mlp', { out: 4, kernel: 1, reuse });
+      return b.sigmoid(b.add(mlp(b.globalAvgPool(x), false), mlp(b.sigmoid(b.globalAvgPool(x)), true)));
+    });
+    await expectMatchesFiniteDifferences(graph, SMALL, undefined, 'all');
   });
 
   const pools = [
@@ -199,6 +226,20 @@ describe('gradient rules where differences cannot look: ties and kinks, by hand'
     const graph = graphOf(1, (b, x) => b.maxPool(x, { kernel: 3, stride: 2, ceilMode: true }));
     const dx = await imageGradient(graph, { batch: 1, height: 3, width: 4 }, [0, 0, 0, 0, 1, 2, 5, 5, 0, 0, 0, 0], [1, 10]);
     expect(dx).toEqual([0, 0, 0, 0, 0, 0, 11, 0, 0, 0, 0, 0]);
+  });
+
+  it('global max pool sends each channel’s gradient to its first maximum (adaptive_max_pool2d’s rule, not amax’s share)', async () => {
+    // Two channels of 2x2: the first all 1, the second with its maximum 3 at (0, 1) and (1, 1).
+    const graph = graphOf(2, (b, x) => b.globalMaxPool(x));
+    const dx = await imageGradient(graph, { batch: 1, height: 2, width: 2 }, [1, 1, 1, 1, 0, 3, 2, 3], [5, 7]);
+    expect(dx).toEqual([5, 0, 0, 0, 0, 7, 0, 0]);
+  });
+
+  it('channel max sends each cell’s gradient to its first maximal channel (torch.max(x, 1)’s rule)', async () => {
+    // Three channels of 1x2: cell 0 ties in all three channels, cell 1 in channels 1 and 2.
+    const graph = graphOf(3, (b, x) => b.channelMax(x));
+    const dx = await imageGradient(graph, { batch: 1, height: 1, width: 2 }, [4, 0, 4, 2, 4, 2], [5, 7]);
+    expect(dx).toEqual([5, 0, 0, 7, 0, 0]);
   });
 
   it('max splits the gradient in half where its inputs tie (torch.maximum)', async () => {

@@ -105,6 +105,8 @@ class IrModel:
             return F.relu(x)
         if op == 'sigmoid':
             return torch.sigmoid(x)
+        if op == 'silu':
+            return F.silu(x)
         if op == 'add':
             return x + inputs[1]
         if op == 'mul':
@@ -115,6 +117,16 @@ class IrModel:
             return torch.cat(inputs, 1)
         if op == 'globalAvgPool':
             return x.mean((2, 3), keepdim=True)
+        # The max reductions CBAM is written with (nn.AdaptiveMaxPool2d(1) and torch.max(x, 1)): their gradient goes
+        # to one index, the first maximum; amax would share it among ties.
+        if op == 'globalMaxPool':
+            return F.adaptive_max_pool2d(x, 1)
+        if op == 'channelMean':
+            return x.mean(1, keepdim=True)
+        if op == 'channelMax':
+            return torch.max(x, 1, keepdim=True)[0]
+        if op == 'expandSpatial':
+            return x.expand(-1, -1, inputs[1].shape[2], inputs[1].shape[3])
         if op == 'flatten':
             return torch.flatten(x, 1)
         raise ValueError(f'unknown IR op {op}')
