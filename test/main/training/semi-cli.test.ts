@@ -5,8 +5,8 @@
 import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { train } from '../../../main/cli/commands/train';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTrain } from '../../support/run-train';
 import { CliUsageError } from '../../../main/cli/run';
 import { loadModel } from '../../../ml/io/model-store';
 import { Rng } from '../../../ml/random';
@@ -51,38 +51,12 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-async function runTrain(args: Record<string, string | boolean>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  try {
-    const values = {
-      data: labelled.folder,
-      labels: labelled.labels,
-      arch: 'unet-light',
-      plan: 'quick',
-      size: String(SIZE),
-      steps: '2',
-      batch: '2',
-      seed: '3',
-      'checkpoint-every': '0',
-      folds: '5',
-      fold: '0',
-      backend: 'onnx',
-      resume: false,
-      ...args,
-    };
-    const code = await train.run({ positionals: [], values });
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+/** The light U-Net on the labelled phantoms for two onnx steps, unless the test says otherwise. */
+const runSemi = (args: Record<string, string | boolean>) =>
+  runTrain({ data: labelled.folder, labels: labelled.labels, arch: 'unet-light', size: String(SIZE), steps: '2', batch: '2', seed: '3', backend: 'onnx', ...args });
 
 describe('pleura train --unlabelled --semi: the flags', () => {
-  const refused = (args: Record<string, string>) => runTrain({ out: path.join(root, 'never'), ...args });
+  const refused = (args: Record<string, string>) => runSemi({ out: path.join(root, 'never'), ...args });
   it('needs both flags together and a known method', async () => {
     await expect(refused({ unlabelled: unlabelled })).rejects.toThrow(CliUsageError);
     await expect(refused({ unlabelled: unlabelled })).rejects.toThrow(/--unlabelled needs --semi pseudo-labels\|mean-teacher/);
@@ -94,7 +68,7 @@ describe('pleura train --unlabelled --semi: the flags', () => {
     const lateral = path.join(root, 'lateral-only');
     await mkdir(lateral);
     await writeSyntheticDicom(path.join(lateral, 'l.dcm'), { patientId: 'L', studyUid: '1.2.3.1', seriesUid: '1.2.3.1.1', sopUid: '1.2.3.1.1.1', rows: SIZE, columns: SIZE, bitsStored: 8, pixels: new Uint16Array(SIZE * SIZE), viewPosition: 'LL' });
-    const { code, stderr } = await runTrain({ out: path.join(root, 'lateral-run'), unlabelled: lateral, semi: 'mean-teacher' });
+    const { code, stderr } = await runSemi({ out: path.join(root, 'lateral-run'), unlabelled: lateral, semi: 'mean-teacher' });
     expect(code).toBe(1);
     expect(stderr).toMatch(/no unlabelled frontal chest radiographs in dicom-folder .*lateral-only; 1 left out, e\.g\. .*l\.dcm: lateral view \(LL\)/);
   });
@@ -103,7 +77,7 @@ describe('pleura train --unlabelled --semi: the flags', () => {
 describe('pleura train --unlabelled --semi: runs', () => {
   it('trains with a mean teacher and records it in the card', async () => {
     const out = path.join(root, 'mean-teacher');
-    const { code, stdout, stderr } = await runTrain({ out, unlabelled, semi: 'mean-teacher' });
+    const { code, stdout, stderr } = await runSemi({ out, unlabelled, semi: 'mean-teacher' });
     expect(stderr).not.toMatch(/pleura: train:/);
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ steps: 2, backend: expect.stringMatching(/^onnx cpu/) });
@@ -119,7 +93,7 @@ describe('pleura train --unlabelled --semi: runs', () => {
 
   it('pseudo-labels with a first training on the labelled images as the teacher, and records what it kept', async () => {
     const out = path.join(root, 'pseudo');
-    const { code, stderr } = await runTrain({ out, unlabelled, semi: 'pseudo-labels' });
+    const { code, stderr } = await runSemi({ out, unlabelled, semi: 'pseudo-labels' });
     expect(stderr).not.toMatch(/pleura: train:/);
     expect(code).toBe(0);
     const { card } = await loadModel(out);
@@ -136,7 +110,7 @@ describe('pleura train --unlabelled --semi: runs', () => {
     // Stopped after its teacher finished: --resume reuses that teacher and trains the run itself.
     const again = path.join(root, 'pseudo-resumed');
     await cp(path.join(out, 'teacher'), path.join(again, 'teacher'), { recursive: true });
-    const resumed = await runTrain({ out: again, unlabelled, semi: 'pseudo-labels', resume: true });
+    const resumed = await runSemi({ out: again, unlabelled, semi: 'pseudo-labels', resume: true });
     expect(resumed.stderr).not.toMatch(/pleura: train:/);
     expect(resumed.code).toBe(0);
     expect((await loadModel(path.join(again, 'teacher'))).card.version).toBe(teacher.card.version);

@@ -3,8 +3,8 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { train } from '../../../main/cli/commands/train';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runTrain } from '../../support/run-train';
 import { CURRENT_FILE } from '../../../main/models/model-library';
 import { loadModel } from '../../../ml/io/model-store';
 import { writeTrainingFolder, type TrainingFolder } from '../../fixtures/training-folder';
@@ -29,21 +29,6 @@ afterAll(async () => {
   else process.env.PLEURA_DATA_DIR = savedDataDir;
   await rm(root, { recursive: true, force: true });
 });
-
-async function runTrain(args: Record<string, string | boolean | string[]>): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
-  const stderr = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
-  try {
-    const values = { plan: 'quick', size: '256', seed: '0', 'checkpoint-every': '0', folds: '5', fold: '0', backend: 'auto', resume: false, ...args };
-    const code = await train.run({ positionals: [], values });
-    return { code, stdout: out.join(''), stderr: err.join('') };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
 
 describe('pleura train', () => {
   const model = () => path.join(root, 'model');
