@@ -64,9 +64,9 @@ export class DimseConnection extends Scp {
     this.idleTimer = setTimeout(() => this.cutOff('timeout', `nothing came from the peer for ${this.options.idleMs / 1000} s`), this.options.idleMs);
   }
 
-  /** Resolves once every C-STORE under way has been answered or abandoned. */
+  /** Resolves once every C-STORE under way has been answered or abandoned, its temporary file gone. */
   async settled(): Promise<void> {
-    await Promise.allSettled([...this.answering]);
+    await Promise.allSettled([...this.answering, ...[...this.openSinks].map((sink) => sink.result)]);
   }
 
   private cutOff(kind: 'too-large' | 'timeout', reason: string): void {

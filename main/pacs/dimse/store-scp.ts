@@ -150,10 +150,13 @@ class StoreScpConnection extends DimseConnection {
       setup.log(`pacs listen: ${this.who()}: ${error.message}`);
       socket.destroy();
     });
+    // An association counts as open until what it left half-written is gone, so "none open" means a clean folder.
     socket.once('close', () => {
       if (!this.counted) return;
-      setup.state.open -= 1;
-      setup.log(`pacs listen: association from ${this.who()} ended (${setup.state.open} open)`);
+      void this.settled().then(() => {
+        setup.state.open -= 1;
+        setup.log(`pacs listen: association from ${this.who()} ended (${setup.state.open} open)`);
+      });
     });
   }
 
