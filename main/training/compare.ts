@@ -3,13 +3,13 @@
 // images, scored with the challenge metric and as an image flag (mask non-empty = "pneumothorax"), with the sample
 // size and 95% intervals, and the verdict the interval of the paired Dice difference supports.
 import type { ComparisonVerdict, HeldOutScore, Interval, TrainingComparison } from '../api/contract';
-import { cardRule, modelRef } from '../../ml/io/model-card';
-import { readModelCard } from '../../ml/io/model-store';
 import { inferRadiograph } from '../../ml/infer';
 import { applyRule, firstNonZero, imageScore, meanScore, type Mask } from '../../ml/post';
 import type { Radiograph } from '../../ml/preprocess';
 import type { EngineName } from '../../ml/runtime/engine';
-import { spawnEngine } from '../inference/engine-client';
+import { disposeEnsemble, inferenceModels, loadEnsemble } from '../inference/load-ensemble';
+import { planRun, readRunUnit, type RunUnit } from '../inference/run-plan';
+import type { InstalledUnit } from '../models/model-library';
 import { assignFolds, splitFold } from '../../ml/train/folds';
 import type { TrainingItem } from '../../ml/train/dataset';
 import { BOOTSTRAP_RESAMPLES, bootstrapMeanInterval, wilsonRate } from './confidence-intervals';
@@ -66,22 +66,32 @@ export function summariseScores(pairs: readonly { truth: Mask; predicted: Mask }
   };
 }
 
-/** Runs the model folder `dir` over the cases in one inference worker, with the thresholds its card states. */
+/** Runs the model folder `dir` over the cases, with the thresholds its card states. */
 export async function scoreModel(dir: string, cases: readonly HeldOutCase[], engineName: EngineName = 'onnx'): Promise<ModelScore> {
-  const card = await readModelCard(dir);
-  const rule = cardRule(card);
-  const engine = await spawnEngine({ engine: engineName, source: { dir } });
+  return scoreUnit(await readRunUnit(dir, 1), cases, engineName);
+}
+
+/**
+ * Runs a model or a model set over the cases as triage would: the run plan's members (each in its own inference
+ * worker), weights, stacking and rule.
+ */
+export async function scoreUnit(unit: RunUnit, cases: readonly HeldOutCase[], engineName: EngineName = 'onnx'): Promise<ModelScore> {
+  const plan = planRun([unit]);
+  const members = await loadEnsemble(
+    plan.models.map((model) => model.dir),
+    { engine: engineName },
+  );
   try {
-    const model = { engine, inputSize: { rows: card.input.size, columns: card.input.size }, normalisation: card.input.normalisation };
+    const models = inferenceModels(members, null);
     const pairs = [];
     for (const { image, truth } of cases) {
-      const { probabilities, classifierProbability } = await inferRadiograph(image, [model]);
-      const predicted = applyRule(probabilities, rule, { nonEmptyProbability: classifierProbability ?? undefined });
+      const { probabilities, classifierProbability } = await inferRadiograph(image, models, { weights: plan.weights, stacking: plan.stacking ?? undefined });
+      const predicted = applyRule(probabilities, plan.ruleChoice.rule, { nonEmptyProbability: classifierProbability ?? undefined });
       pairs.push({ truth, predicted });
     }
     return summariseScores(pairs);
   } finally {
-    await engine.dispose();
+    await disposeEnsemble(members);
   }
 }
 
@@ -99,18 +109,18 @@ export function diceDifference(candidate: readonly number[], current: readonly n
   return { estimate: meanScore(differences), interval: bootstrapMeanInterval(differences), resamples: BOOTSTRAP_RESAMPLES };
 }
 
-/** Both models on the same held-out cases; `currentDir` null when no model is current yet. */
-export async function compareOnHeldOut(candidateDir: string, currentDir: string | null, cases: readonly HeldOutCase[]): Promise<TrainingComparison> {
+/** The new model and the current model or model set on the same held-out cases; `current` null when none is current yet. */
+export async function compareOnHeldOut(candidateDir: string, current: InstalledUnit | null, cases: readonly HeldOutCase[]): Promise<TrainingComparison> {
   if (cases.length === 0) throw new Error('the run has no held-out images to compare the models on');
   const sample = { images: cases.length, patients: new Set(cases.map((c) => c.patientId)).size };
   const candidate = await scoreModel(candidateDir, cases);
-  if (currentDir === null) return { ...sample, candidate: candidate.score, current: null, diceDifference: null, verdict: 'no-current-model' };
-  const current = await scoreModel(currentDir, cases);
-  const difference = diceDifference(candidate.dice, current.dice);
+  if (current === null) return { ...sample, candidate: candidate.score, current: null, diceDifference: null, verdict: 'no-current-model' };
+  const currentScore = await scoreUnit({ ...current, weight: 1 }, cases);
+  const difference = diceDifference(candidate.dice, currentScore.dice);
   return {
     ...sample,
     candidate: candidate.score,
-    current: { ...current.score, ref: modelRef(await readModelCard(currentDir)) },
+    current: { ...currentScore.score, ref: current.ref },
     diceDifference: difference,
     verdict: verdictOf(difference.interval),
   };

@@ -398,8 +398,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
       let comparison: TrainingComparison | null = null;
       let problem: string | null = null;
       try {
-        const currentModel = await library.currentModel();
-        comparison = await compareOnHeldOut(result.modelDir, currentModel?.dir ?? null, await heldOutCases(record.config));
+        comparison = await compareOnHeldOut(result.modelDir, await library.currentUnit(), await heldOutCases(record.config));
       } catch (error) {
         problem = `the model was trained, but comparing it with the current model failed: ${(error as Error).message}`;
       }
@@ -534,7 +533,7 @@ export function createTrainingService(options: TrainingServiceOptions): Training
     async 'models.restore'({ ref }) {
       return serialised(async () => {
         const before = await currentRef();
-        // A set is made current as one unit here; only fine-tuning and comparing insist on a single model.
+        // A set is made current as one unit here; only fine-tuning insists on a single model.
         const unit = await libraryCall(() => library.setCurrentUnit(ref));
         audited('restore', [unit.ref, before], `${unit.ref} made current again${before ? `, replacing ${before}` : ''}`);
         return unit.set

@@ -304,7 +304,8 @@ describe('a model set in the training service', () => {
   const setData = path.join(root, 'set-data');
   const setLibrary = createModelLibrary(setData);
   const setAudit = auditLogIn(setData);
-  const setService = createTrainingService({ dataDir: setData, events: new EventHub(), library: setLibrary, audit: setAudit, reviewer: () => 'Dr Test', startTrainer: trainer.start, defaultArch: 'albunet' });
+  const setEvents = new EventHub();
+  const setService = createTrainingService({ dataDir: setData, events: setEvents, library: setLibrary, audit: setAudit, reviewer: () => 'Dr Test', startTrainer: trainer.start, defaultArch: 'albunet' });
   afterAll(() => setService.close());
   let singleRef: string;
 
@@ -342,4 +343,20 @@ describe('a model set in the training service', () => {
     await expect(setService.handlers['training.start'](request)).rejects.toThrow('mean@1 is a model set (several models and how they combine), not one model');
     expect(trainer.configs).toHaveLength(started);
   });
+
+  it('compares a run from scratch with the current set as triage runs it: both members, averaged, at the set\'s rule', async () => {
+    await setService.handlers['models.restore']({ ref: 'mean@1' });
+    const done = new Promise<TrainingRun>((resolve) => {
+      const stop = setEvents.subscribe((event, payload) => {
+        if (event !== 'training.done') return;
+        stop();
+        resolve(payload as TrainingRun);
+      });
+    });
+    await setService.handlers['training.start']({ ...request, start: 'scratch' });
+    await trainer.finish();
+    const finished = await done;
+    expect(finished).toMatchObject({ state: 'finished', error: null });
+    expect(finished.comparison).toMatchObject({ current: { ref: 'mean@1', images: finished.comparison!.images }, diceDifference: { resamples: 2000 } });
+  }, 60_000);
 });
