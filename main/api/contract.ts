@@ -2,7 +2,7 @@
 // HTTP/WebSocket server) carry exactly this contract over the same service objects; the renderer imports this
 // file for its types only (`import type`), the main side also for the zod schemas that validate every call.
 import { z } from 'zod';
-import type { ModelCard } from '../../ml/io/model-card';
+import { CalibrationMethodName, type ModelCard } from '../../ml/io/model-card';
 import type { ModelSetCard } from '../../ml/io/model-set';
 import type { StudyMatch } from '../pacs/peers';
 import { PostProcessRule } from '../../ml/post/rules';
@@ -355,6 +355,41 @@ export type TrainingRun = {
   resumable: boolean;
 };
 
+/**
+ * "Make an INT8 version" of an installed fp32 model (issue 15): calibrated on a folder of local radiographs or the
+ * workstation's own studies (the intended-use check applies), by ml/quantize's method (its default when absent).
+ */
+export const QuantizeRequest = z
+  .object({
+    ref: z.string().min(3).max(129),
+    calibration: UnlabelledData,
+    method: CalibrationMethodName.optional(),
+  })
+  .strict();
+export type QuantizeRequest = z.infer<typeof QuantizeRequest>;
+
+/** Reading and decoding the images, calibrating (per image), measuring the agreement (per held-out image), installing. */
+export type QuantizePhase = 'reading' | 'calibration' | 'agreement' | 'writing';
+
+export type QuantizeJob = {
+  jobId: string;
+  request: QuantizeRequest;
+  state: 'running' | 'cancelling' | 'finished' | 'cancelled' | 'failed';
+  phase: QuantizePhase;
+  /** within the phase; total 0 while it is not yet known */
+  done: number;
+  total: number;
+  startedAt: string;
+  endedAt: string | null;
+  /** `<id>@<version>` of the INT8 version, once installed */
+  installed: string | null;
+  /** its agreement with the fp32 model, once measured (also on its card) */
+  agreement: NonNullable<ModelCard['quantization']>['agreement'] | null;
+  /** files of the calibration or held-out images that were not used */
+  skipped: number;
+  error: string | null;
+};
+
 /** One installed model version with its card, or an installed model set with its card and members' cards, or why its card cannot be read. */
 export type ModelEntry = { ref: string; current: boolean } & (
   | { card: ModelCard; set?: undefined; error: null }
@@ -529,8 +564,8 @@ export type SystemInfo = {
   rulePresets: Record<string, PostProcessRule>;
 };
 
-/** Review actions, exports and settings changes; training runs (started, resumed, ended) and model promotions, discards and restores. */
-export const auditActions = ['confirm', 'reject', 'edit', 'export', 'settings', 'train-start', 'train-resume', 'train-end', 'promote', 'discard', 'restore'] as const;
+/** Review actions, exports and settings changes; training runs (started, resumed, ended), model promotions, discards and restores, and INT8 versions made. */
+export const auditActions = ['confirm', 'reject', 'edit', 'export', 'settings', 'train-start', 'train-resume', 'train-end', 'promote', 'discard', 'restore', 'quantize'] as const;
 export type AuditAction = (typeof auditActions)[number];
 export type AuditEntry = {
   id: number;
@@ -718,6 +753,11 @@ export const apiArgs = {
   'models.discard': z.object({ runId: RunId }).strict(),
   /** Makes an installed version current again. */
   'models.restore': z.object({ ref: z.string().min(3).max(129) }).strict(),
+  /** Starts making an INT8 version of an installed fp32 model (one at a time); it is installed when done. */
+  'quantize.start': QuantizeRequest,
+  'quantize.cancel': Empty,
+  /** The running or latest job; null before any. */
+  'quantize.status': Empty,
   /** Queues every image of the given studies (all indexed studies when absent) not triaged by the current model and rule. */
   'triage.start': z.object({ studyInstanceUids: z.array(Uid).max(100_000).optional(), force: z.boolean().optional() }).strict(),
   'triage.cancel': Empty,
@@ -793,6 +833,9 @@ export interface ApiResults {
   'models.promote': ModelEntry;
   'models.discard': { discarded: boolean };
   'models.restore': ModelEntry;
+  'quantize.start': QuantizeJob;
+  'quantize.cancel': { cancelled: boolean };
+  'quantize.status': { job: QuantizeJob | null };
   'triage.start': TriageJob;
   'triage.cancel': { cancelled: boolean };
   'triage.status': { job: TriageJob | null };
@@ -823,6 +866,10 @@ export interface ApiEvents {
   'training.progress': { progress: TrainingProgress; points: TrainingPoint[] };
   /** The run ended (finished and compared, cancelled or failed). */
   'training.done': TrainingRun;
+  /** At most about twice a second while an INT8 version is being made. */
+  'quantize.progress': QuantizeJob;
+  /** It was installed, cancelled or failed. */
+  'quantize.done': QuantizeJob;
   /** At most about twice a second while a triage job runs. */
   'triage.progress': TriageJob;
   'triage.done': TriageJob;
@@ -832,7 +879,7 @@ export interface ApiEvents {
   'pacs.progress': PacsJob;
 }
 export type ApiEvent = keyof ApiEvents;
-export const apiEvents: readonly ApiEvent[] = ['scan.progress', 'scan.done', 'training.progress', 'training.done', 'triage.progress', 'triage.done', 'worklist.changed', 'pacs.progress'];
+export const apiEvents: readonly ApiEvent[] = ['scan.progress', 'scan.done', 'training.progress', 'training.done', 'quantize.progress', 'quantize.done', 'triage.progress', 'triage.done', 'worklist.changed', 'pacs.progress'];
 
 /** What a service implementation provides: one async function per method. */
 export type ApiHandlers = { [M in ApiMethod]: (args: z.output<(typeof apiArgs)[M]>) => Promise<ApiResults[M]> };

@@ -9,6 +9,7 @@ import { openDataDir } from './open-data-dir';
 import { createStudiesService, type ImageDecoder } from './studies-service';
 import { createDecodePool, type DecodePool } from '../studies/decode-pool';
 import { createModelLibrary } from '../models/model-library';
+import { createQuantizeService } from '../models/quantize-service';
 import { createTrainingService, type TrainingServiceOptions } from '../training/service';
 import { createSettingsService } from '../settings/settings-service';
 import { startFirstRun, type FirstRunOptions } from '../first-run/first-run';
@@ -102,6 +103,7 @@ export function createServices({ dataDir, shell, pickFolder, version, firstRun: 
   const studies = createStudiesService({ index, indexFile, events, decoder, triageSummaries: triage.studySummaries, roots: data.roots });
   const reviewer = () => settings.current().reviewer;
   const training = createTrainingService({ ...trainingOptions, dataDir, events, library, audit, reviewer });
+  const quantize = createQuantizeService({ dataDir, events, library, audit, reviewer });
   const review = createReviewService({ db: index.database, store: triageStore, dataDir, events, reviewer, triageContext: triage.context, scannedRoots: () => studies.roots(), audit });
   const exporter = createExportService({
     store: triageStore,
@@ -149,6 +151,7 @@ export function createServices({ dataDir, shell, pickFolder, version, firstRun: 
     },
     ...studies.handlers,
     ...training.handlers,
+    ...quantize.handlers,
     ...settings.handlers,
     ...triage.handlers,
     ...review.handlers,
@@ -176,6 +179,7 @@ export function createServices({ dataDir, shell, pickFolder, version, firstRun: 
       await studies.close();
       await triage.close();
       await training.close();
+      await quantize.close();
       await settings.close();
       await firstRunStopped;
       await pool?.close();

@@ -1,7 +1,7 @@
 // What the operations log records of the services' work, chosen field by field (counts, ids, model versions,
-// paths; never a DICOM value): finished scans, triage jobs and training runs from the event hub, and exports by
+// paths; never a DICOM value): finished scans, triage jobs and training runs and quantizations from the event hub, and exports by
 // wrapping their handlers, so the services themselves know nothing of the log.
-import { ApiError, type ApiHandlers, type ScanSummary, type TrainingRun, type TriageJob } from '../api/contract';
+import { ApiError, type ApiHandlers, type QuantizeJob, type ScanSummary, type TrainingRun, type TriageJob } from '../api/contract';
 import type { EventHub } from '../api/events';
 import type { LogFields, OperationLog } from './operation-log';
 
@@ -11,6 +11,7 @@ export function logEvents(events: EventHub, log: OperationLog): () => void {
     if (event === 'scan.done') log.record('scan', scanFields(payload as ScanSummary));
     else if (event === 'triage.done') log.record('triage', triageFields(payload as TriageJob));
     else if (event === 'training.done') log.record('training', trainingFields(payload as TrainingRun));
+    else if (event === 'quantize.done') log.record('quantize', quantizeFields(payload as QuantizeJob));
   });
 }
 
@@ -55,4 +56,19 @@ function triageFields({ jobId, state, total, done, failed, models, engine, msPer
 function trainingFields(run: TrainingRun): LogFields {
   const { plan, start, arch, epochs, data } = run.request;
   return { run: run.runId, state: run.state, plan, start, from: run.startedFrom, arch, size: run.size, epochs, data: data.kind, candidate: run.candidate, end: run.end?.kind ?? null, error: run.error };
+}
+
+function quantizeFields({ jobId, request, state, installed, agreement, skipped, error }: QuantizeJob): LogFields {
+  return {
+    job: jobId,
+    state,
+    from: request.ref,
+    calibration: request.calibration.kind,
+    method: request.method ?? null,
+    installed,
+    flagsAgree: agreement ? `${agreement.flagsAgree}/${agreement.flagsTotal}` : null,
+    meanDice: agreement ? Math.round(agreement.meanDice * 1000) / 1000 : null,
+    skipped,
+    error,
+  };
 }

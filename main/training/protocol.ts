@@ -1,11 +1,4 @@
-// Messages between the training worker and the thread that started it. Errors cross as name + message, so the
-// CLI and the settings service can tell a cancel or an out-of-memory stop from a failure.
-import type { TrainingProgress } from '../../ml/train/trainer';
-import type { TrainingConfig, TrainingResult } from './run-training';
+// What the training worker is started with; its messages are main/workers/job-worker.ts's.
+import type { TrainingConfig } from './run-training';
 
 export type TrainingWorkerData = { config: TrainingConfig };
-export type ToTrainingWorker = { type: 'cancel' };
-export type FromTrainingWorker =
-  | { type: 'progress'; progress: TrainingProgress }
-  | { type: 'done'; result: TrainingResult }
-  | { type: 'error'; error: { name: string; message: string } };

@@ -45,6 +45,55 @@ export const Provenance = z
   });
 export type Provenance = z.infer<typeof Provenance>;
 
+/** The numbers the engine computes in: absent on a card (every card before INT8 models) means fp32. */
+export const Precision = z.enum(['fp32', 'int8']);
+export type Precision = z.infer<typeof Precision>;
+
+/** ml/quantize's calibration methods, and how a card names the model an INT8 version was made from. */
+export const CalibrationMethodName = z.enum(['minmax', 'percentile', 'entropy']);
+const ModelRefText = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}@[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected ID@VERSION');
+const Fraction = z.number().min(0).max(1);
+const Count = z.number().int().nonnegative();
+
+/**
+ * How an INT8 version was made from its fp32 source (ml/quantize's QuantizationReport) and how closely it agrees with
+ * it. Sources are named as a person would (a folder's base name, "the workstation's studies"), never by a path.
+ */
+export const Quantization = z
+  .object({
+    source: ModelRefText,
+    method: CalibrationMethodName,
+    /** the percentile of |activation| kept (percentile method only) */
+    percentile: z.number().gt(0).max(100).nullable(),
+    quantizedConvs: Count,
+    /** the layers left in fp32, each with why */
+    fp32Layers: z.array(z.object({ node: z.string().min(1), why: z.string().min(1) }).strict()),
+    activations: z.literal('uint8 per tensor'),
+    weights: z.literal('int8 per channel (symmetric)'),
+    calibration: z.object({ count: z.number().int().positive(), source: z.string().min(1) }).strict(),
+    /**
+     * INT8 against fp32 on images never calibrated on, through the product's inference and the card's rule: Dice
+     * between the two masks per image (both empty = 1), flags that agree, the largest |p_fp32 − p_int8|.
+     */
+    agreement: z
+      .object({
+        images: z.number().int().positive(),
+        source: z.string().min(1),
+        meanDice: Fraction,
+        minDice: Fraction,
+        flagsAgree: Count,
+        flagsTotal: Count,
+        maxProbabilityDifference: Fraction,
+      })
+      .strict()
+      .refine((a) => a.flagsAgree <= a.flagsTotal && a.flagsTotal === a.images && a.minDice <= a.meanDice, {
+        message: 'flagsAgree must not exceed flagsTotal (one flag per image), nor minDice meanDice',
+      }),
+  })
+  .strict()
+  .refine((q) => (q.method === 'percentile') === (q.percentile !== null), { path: ['percentile'], message: 'a percentile is recorded for the percentile method only' });
+export type Quantization = z.infer<typeof Quantization>;
+
 export const ModelCard = z
   .object({
     format: z.literal('pleura-model'),
@@ -76,11 +125,24 @@ export const ModelCard = z
     metrics: z.record(z.string(), z.json()).optional(),
     notes: z.string(),
     files: z.object({ weights: FileEntry, manifest: FileEntry, onnx: FileEntry }).strict(),
+    /** absent: fp32. An INT8 model's model.onnx is its quantized graph; its TF.js weights stay fp32 (fine-tuning, export). */
+    precision: Precision.optional(),
+    /** present exactly when the precision is int8 */
+    quantization: Quantization.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((card, context) => {
+    const int8 = card.precision === 'int8';
+    if (int8 && !card.quantization) context.addIssue({ code: 'custom', path: ['quantization'], message: 'an INT8 card records how it was quantized' });
+    if (!int8 && card.quantization) context.addIssue({ code: 'custom', path: ['precision'], message: 'a card with a quantization record is an INT8 card: precision "int8"' });
+  });
 export type ModelCard = z.infer<typeof ModelCard>;
 /** A card before its files are written: writeModel adds `files`. */
 export type ModelCardBody = Omit<ModelCard, 'files'>;
+
+export function cardPrecision(card: Pick<ModelCard, 'precision'>): Precision {
+  return card.precision ?? 'fp32';
+}
 
 /** Validates a parsed card; the error names the source and every offending field by its dotted path. */
 export function parseModelCard(value: unknown, source = CARD_FILE): ModelCard {

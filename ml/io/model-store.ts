@@ -1,11 +1,12 @@
-// The model store: a model is a folder — card.json, the TF.js weights (weights.json + weights.bin) and model.onnx —
-// written all at once and verified file by file (sha256 from the card) when loaded.
+// The model store: a model is a folder — card.json, the TF.js weights (weights.json + weights.bin) and model.onnx
+// (exported from the weights, or an INT8 version's quantized graph) — written all at once and verified file by file
+// (sha256 from the card) when loaded.
 import { readFile, writeFile as fsWriteFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createModel, resolveWeights, type ModelDefinition, type WeightMap } from '../models';
 import { checkReplaceable, publishFolder, type PublishOptions } from './atomic-folder';
 import { cardWithoutLocalPaths } from './local-paths';
-import { CARD_FILE, checkCardMatches, parseModelCard, type ModelCard, type ModelCardBody } from './model-card';
+import { CARD_FILE, cardPrecision, checkCardMatches, modelRef, parseModelCard, type ModelCard, type ModelCardBody } from './model-card';
 import { ModelFolderError } from './model-folder-error';
 import { exportOnnx } from './onnx-export';
 import { sha256, sha256File } from './sha256';
@@ -18,6 +19,11 @@ export interface ModelToWrite {
   /** state_dict names; aliases (AlbuNet's `conv2.*`) are resolved to the graph's own names */
   weights: WeightMap;
   card: ModelCardBody;
+  /**
+   * The graph to write as model.onnx instead of exporting one from the weights: an INT8 card's quantized graph
+   * (ml/quantize), given exactly when the card's precision is int8. The weights are written as they are either way.
+   */
+  onnx?: Uint8Array;
 }
 
 export interface WriteModelOptions extends PublishOptions {
@@ -37,10 +43,11 @@ export async function writeModel(dir: string, model: ModelToWrite, options: Writ
   await checkReplaceable(dir, publish.overwrite);
   checkCardMatches(body, definition);
   checkRebuilds(body, definition);
+  checkGraphMatchesPrecision(body, model.onnx);
   const weights = resolveWeights(definition.graph, model.weights);
   const { manifest, bin } = encodeWeights(definition.graph, weights);
   const manifestBytes = textBytes(manifest);
-  const onnx = exportOnnx(definition, weights, { producerVersion: body.provenance.tool.replace(/^pleura /, '') });
+  const onnx = model.onnx ?? exportOnnx(definition, weights, { producerVersion: body.provenance.tool.replace(/^pleura /, '') });
   const card = parseModelCard({
     ...body,
     files: {
@@ -59,6 +66,13 @@ export async function writeModel(dir: string, model: ModelToWrite, options: Writ
     for (const [name, data] of files) await writeFile(path.join(temp, name), data);
   }, publish);
   return card;
+}
+
+/** An fp32 card's graph is exported from its weights, so the two cannot disagree; an INT8 card's is the quantized one. */
+function checkGraphMatchesPrecision(card: ModelCardBody, onnx: Uint8Array | undefined): void {
+  const int8 = cardPrecision(card) === 'int8';
+  if (int8 && !onnx) throw new ModelFolderError(`${modelRef(card)} is an INT8 card: write it with its quantized ONNX graph, not one exported from the fp32 weights`);
+  if (!int8 && onnx) throw new ModelFolderError(`${modelRef(card)} is an fp32 card: its ONNX graph is exported from its weights, never given`);
 }
 
 /** loadModel rebuilds the graph from the card alone, so the card's options must give back the same tensors. */

@@ -16,9 +16,16 @@ export const ONNX_IR_VERSION = 8;
 /** onnxruntime's contrib operators (FusedMatMul and the like), registered on its CPU and CUDA providers. */
 export const MICROSOFT_DOMAIN = 'com.microsoft';
 
-export type ElementType = 'float32' | 'int64' | 'bool';
+export type ElementType = 'float32' | 'int64' | 'bool' | 'uint8' | 'int8' | 'int32';
 const DataType = onnx.TensorProto.DataType;
-const ELEMENT_TYPES: Record<ElementType, number> = { float32: DataType.FLOAT, int64: DataType.INT64, bool: DataType.BOOL };
+const ELEMENT_TYPES: Record<ElementType, number> = {
+  float32: DataType.FLOAT,
+  int64: DataType.INT64,
+  bool: DataType.BOOL,
+  uint8: DataType.UINT8,
+  int8: DataType.INT8,
+  int32: DataType.INT32,
+};
 
 /** An attribute value: a whole number is INT, an array of them INTS, a string STRING; floats say so. */
 export type AttributeValue = number | readonly number[] | string | { float: number } | { floats: readonly number[] };
@@ -144,6 +151,25 @@ export function floatTensor(name: string, dims: readonly number[], values: Float
 export function int64Tensor(name: string, dims: readonly number[], values: readonly number[]): ITensorProto {
   const raw = new Uint8Array(BigInt64Array.from(values.map((v) => BigInt(v))).buffer);
   return { name, dims: [...dims], dataType: DataType.INT64, rawData: raw };
+}
+
+/** Quantized weights and zero points (QDQ graphs). */
+export function int8Tensor(name: string, dims: readonly number[], values: Int8Array): ITensorProto {
+  return { name, dims: [...dims], dataType: DataType.INT8, rawData: bytesOf(values) };
+}
+
+/** Activation zero points (QDQ graphs). */
+export function uint8Tensor(name: string, dims: readonly number[], values: Uint8Array): ITensorProto {
+  return { name, dims: [...dims], dataType: DataType.UINT8, rawData: bytesOf(values) };
+}
+
+/** Quantized biases (QDQ graphs: the accumulator's type). */
+export function int32Tensor(name: string, dims: readonly number[], values: Int32Array): ITensorProto {
+  return { name, dims: [...dims], dataType: DataType.INT32, rawData: bytesOf(values) };
+}
+
+function bytesOf(values: Int8Array | Uint8Array | Int32Array): Uint8Array {
+  return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
 }
 
 export function valueInfo(name: string, dims: readonly Dim[], type: ElementType = 'float32'): IValueInfoProto {

@@ -6,9 +6,13 @@
 //   of a multi-image triage against the sum of its phases); and a row per further architecture (the 2nd place's):
 //   parameters, GFLOP at 512 and 1024, and a bare onnxruntime forward pass at 512 (and at 1024 where that is
 //   expected under 30 s), random weights.
+//   And the INT8 rows (issue 15): the same AlbuNet quantized (ml/quantize, calibrated on a few phantoms at 512) against
+//   its fp32 graph, bare sessions with the engine's options, interleaved pass by pass at 512 and 1024, best and median
+//   of a few; the speed-up (goal: 2.5x at 1024), and what onnxruntime fused (its optimised graph, counted).
 // - `mlRssBench` (section "ml-rss", long): peak RSS of `pleura triage` on 100 synthetic 1024 x 1024 images at 1024.
 // Environment: PLEURA_BENCH_ML_IMAGES (images per onnx run, default 4), PLEURA_BENCH_ML_ENGINES (default
-// "onnx,tfjs"), PLEURA_BENCH_ML_SECTIONS (default "albunet,architectures": the AlbuNet runs, the architecture rows),
+// "onnx,tfjs"), PLEURA_BENCH_ML_SECTIONS (default "albunet,architectures,int8": the AlbuNet runs, the architecture
+// rows, the INT8 rows), PLEURA_BENCH_INT8_ROUNDS (interleaved fp32/INT8 pairs per size, default 4),
 // PLEURA_BENCH_SKIP_SLOW=1 (no tfjs at 1024, no tfjs TTA), PLEURA_BENCH_ML_TFJS_FULL=1 (tfjs at 1024 with TTA too:
 // about 70 s a forward pair), PLEURA_BENCH_RSS_IMAGES (default 100), PLEURA_BENCH_RSS_SIZE (the
 // model input, default 1024), PLEURA_BENCH_RSS_TTA (default hflip, the triage default).
@@ -16,11 +20,15 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
+import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import type { TtaMode } from '../../ml/infer';
-import { ONNX_FILE } from '../../ml/io/model-store';
+import { loadModel, ONNX_FILE } from '../../ml/io/model-store';
 import { buildArchitecture, writeRandomModel } from '../../ml/io/new-model';
 import { countFlops, countParameters } from '../../ml/models';
+import { renderPhantom } from '../../ml/phantoms';
+import { writeModelInput } from '../../ml/preprocess';
+import { quantizeModel } from '../../ml/quantize';
 import type { EngineName } from '../../ml/runtime/engine';
 import { sessionOptions } from '../../ml/runtime/onnx-engine';
 import { disposeEnsemble, loadEnsemble } from '../../main/inference/load-ensemble';
@@ -54,7 +62,7 @@ export async function mlBench(): Promise<unknown> {
     const images = count('PLEURA_BENCH_ML_IMAGES', 4);
     const many = await writeRadiographs(path.join(work, 'many'), images);
     const one = await writeRadiographs(path.join(work, 'one'), 1);
-    const sections = (env.PLEURA_BENCH_ML_SECTIONS ?? 'albunet,architectures').split(',').map((s) => s.trim());
+    const sections = (env.PLEURA_BENCH_ML_SECTIONS ?? 'albunet,architectures,int8').split(',').map((s) => s.trim());
     const engines = sections.includes('albunet') ? ((env.PLEURA_BENCH_ML_ENGINES ?? 'onnx,tfjs').split(',').map((e) => e.trim()) as EngineName[]) : [];
     const skipSlow = env.PLEURA_BENCH_SKIP_SLOW === '1';
     const runs = [];
@@ -86,6 +94,7 @@ export async function mlBench(): Promise<unknown> {
     if (engines.includes('onnx')) for (const size of [512, 1024]) interleaved.push(await engineVsBare(model, size));
     const architectures = [];
     if (sections.includes('architectures')) for (const spec of ARCHITECTURE_ROWS) architectures.push(await architectureRow(work, spec));
+    const int8 = sections.includes('int8') ? await int8Rows(work, model) : null;
     return {
       model: { ...ARCH, parameters: 35.1e6, weights: 'random (seed 0)' },
       sourceImage: `${SOURCE_SIZE}x${SOURCE_SIZE} 8-bit native DICOM`,
@@ -93,10 +102,72 @@ export async function mlBench(): Promise<unknown> {
       onnxVsBare: comparisons,
       onnxEngineVsBareInterleaved: interleaved,
       architectures,
+      int8,
     };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** Phantoms the INT8 model is calibrated on, at 512 (its ranges hold at any size). */
+const INT8_CALIBRATION = { images: 4, size: 512 };
+
+/** AlbuNet fp32 against INT8 at 512 and 1024, interleaved; with the calibration's time and onnxruntime's fusions. */
+async function int8Rows(work: string, modelDir: string) {
+  process.stderr.write('bench: ml: INT8: calibrating…\n');
+  const { definition, weights } = await loadModel(modelDir);
+  const { size } = INT8_CALIBRATION;
+  const calibration = Array.from({ length: INT8_CALIBRATION.images }, (_, seed) => {
+    const data = new Float32Array(3 * size * size);
+    writeModelInput(renderPhantom(seed, { rows: size }).image, definition.metadata.normalization, data);
+    return { data, height: size, width: size };
+  });
+  const start = performance.now();
+  const { onnx, report } = await quantizeModel(definition, weights, calibration);
+  const calibrationS = +((performance.now() - start) / 1000).toFixed(1);
+  const fused = await int8Fusions(work, onnx);
+  const threads = availableParallelism();
+  const [fp32, int8] = await Promise.all([openBareSession(modelDir), ort.InferenceSession.create(onnx, sessionOptions('cpu', threads))]);
+  try {
+    const rounds = count('PLEURA_BENCH_INT8_ROUNDS', 4);
+    const rows = [];
+    for (const inputSize of [512, 1024]) {
+      process.stderr.write(`bench: ml: INT8 against fp32 at ${inputSize}, interleaved…\n`);
+      const input = benchInput(inputSize);
+      const fp32Ms: number[] = [];
+      const int8Ms: number[] = [];
+      await runBare(fp32, input, inputSize);
+      await runBare(int8, input, inputSize);
+      // Alternating which goes first, as engineVsBare does.
+      for (let round = 0; round < rounds; round++) {
+        if (round % 2) int8Ms.push(await timeMs(() => runBare(int8, input, inputSize)));
+        fp32Ms.push(await timeMs(() => runBare(fp32, input, inputSize)));
+        if (!(round % 2)) int8Ms.push(await timeMs(() => runBare(int8, input, inputSize)));
+      }
+      rows.push({
+        size: inputSize,
+        fp32Ms: fp32Ms.map(Math.round),
+        int8Ms: int8Ms.map(Math.round),
+        speedupBest: +(Math.min(...fp32Ms) / Math.min(...int8Ms)).toFixed(2),
+        speedupMedianOfPairs: +median(fp32Ms.map((ms, i) => ms / int8Ms[i])).toFixed(2),
+        goal: inputSize === 1024 ? 2.5 : null,
+      });
+    }
+    return { threads, calibration: { ...INT8_CALIBRATION, seconds: calibrationS }, report, fused, rows };
+  } finally {
+    await Promise.all([fp32.release(), int8.release()]);
+  }
+}
+
+/** Operators in onnxruntime's optimised INT8 graph: QLinearConv for each INT8 convolution, Conv only for the fp32 ones. */
+async function int8Fusions(work: string, onnx: Uint8Array): Promise<Record<string, number>> {
+  const file = path.join(work, 'int8.optimised.onnx');
+  const session = await ort.InferenceSession.create(onnx, { ...sessionOptions('cpu', 1), optimizedModelFilePath: file });
+  await session.release();
+  const ops: Record<string, number> = {};
+  for (const node of onnxProto.onnx.ModelProto.decode(readFileSync(file)).graph!.node!) ops[node.opType!] = (ops[node.opType!] ?? 0) + 1;
+  const kept = ['QLinearConv', 'Conv', 'QLinearAdd', 'QLinearConcat', 'QuantizeLinear', 'DequantizeLinear', 'Resize', 'MaxPool'];
+  return Object.fromEntries(kept.map((op) => [op, ops[op] ?? 0]));
 }
 
 export async function mlRssBench(): Promise<unknown> {

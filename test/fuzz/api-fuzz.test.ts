@@ -78,6 +78,13 @@ const validShaped: { [M in ApiMethod]: (rng: Rng) => ApiArgs<M> } = {
   'models.promote': (rng) => ({ runId: pick(rng, odd.runIds) }),
   'models.discard': (rng) => ({ runId: pick(rng, odd.runIds) }),
   'models.restore': (rng) => ({ ref: pick(rng, odd.refs) }),
+  'quantize.start': (rng) => withoutUndefined({
+    ref: pick(rng, odd.refs),
+    calibration: pick(rng, [{ kind: 'local-studies' as const }, { kind: 'dicom-folder' as const, folder: pick(rng, odd.readPaths) }]),
+    method: maybe(rng, () => pick(rng, ['minmax', 'percentile', 'entropy'] as const)),
+  }),
+  'quantize.cancel': () => ({}),
+  'quantize.status': () => ({}),
   'triage.start': (rng) => withoutUndefined({
     studyInstanceUids: maybe(rng, () => Array.from({ length: rng.int(4) }, () => pick(rng, odd.studyUids))),
     force: maybe(rng, () => rng.chance(0.5)),

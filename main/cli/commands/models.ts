@@ -1,5 +1,5 @@
-// `pleura models list|current|set-current|install|init|make-set`: the models and model sets installed in the data
-// directory (PLEURA_DATA_DIR or the per-user data folder) and the pointer to the one in use.
+// `pleura models list|current|set-current|install|init|make-set|quantize`: the models and model sets installed in the
+// data directory (PLEURA_DATA_DIR or the per-user data folder) and the pointer to the one in use.
 import path from 'node:path';
 import { modelRef, type ModelCard } from '../../../ml/io/model-card';
 import type { ModelSetCard } from '../../../ml/io/model-set';
@@ -8,6 +8,7 @@ import { createModelLibrary, type InstalledUnit, type ModelListing } from '../..
 import { CliUsageError, type CliCommand } from '../run';
 import { newModelFlags, newModelOptions, newModelUsage, publishNewModel, reportModelError } from './import-torch';
 import { makeSet, makeSetFlags, makeSetUsage } from './make-set';
+import { quantize, quantizeFlags, quantizeUsage } from './quantize';
 
 const usage = [
   'models list [--json]',
@@ -16,13 +17,15 @@ const usage = [
   'models install MODELDIR|SETDIR [--set-current]',
   `models init ${newModelUsage} [--seed 0]`,
   makeSetUsage,
+  quantizeUsage,
 ].join('\n  pleura ');
 
-/** One line per model: reference, architecture and options, input size, where the weights came from. */
+/** One line per model: reference, architecture and options, input size (and INT8), where the weights came from. */
 export function describeCard(card: ModelCard): string {
   const options = Object.entries(card.architecture.options).map(([k, v]) => `${k}=${String(v)}`).join(' ');
   const source = card.provenance.file ? `${card.provenance.source} ${card.provenance.file}` : card.provenance.source;
-  return `${modelRef(card)}  ${card.architecture.name}${options ? ` ${options}` : ''}  ${card.input.size}px  ${source}`;
+  const int8 = card.quantization ? `  int8 of ${card.quantization.source}` : '';
+  return `${modelRef(card)}  ${card.architecture.name}${options ? ` ${options}` : ''}  ${card.input.size}px${int8}  ${source}`;
 }
 
 /** One line per set: reference, combination, and each member with its role (and weight). */
@@ -86,6 +89,8 @@ async function runModels(positionals: string[], values: Parameters<CliCommand['r
       expectArgs(0);
       return makeSet(values);
     }
+    case 'quantize':
+      return quantize(args, values);
     default:
       throw new CliUsageError(`unknown models subcommand "${sub ?? ''}"\nusage: pleura ${usage}`);
   }
@@ -94,8 +99,8 @@ async function runModels(positionals: string[], values: Parameters<CliCommand['r
 export const models: CliCommand = {
   usage,
   summary:
-    'list the installed models and model sets, show or set the current one, install a model folder or set, make an untrained model (init), or make a model set of several models and how they combine (make-set: averaged, or the 2nd place\'s two stages with a stacked classifier ensemble)',
-  options: { ...newModelFlags, ...makeSetFlags, seed: { type: 'string' }, json: { type: 'boolean' } },
+    'list the installed models and model sets, show or set the current one, install a model folder or set, make an untrained model (init), make a model set of several models and how they combine (make-set: averaged, or the 2nd place\'s two stages with a stacked classifier ensemble), or make a calibrated INT8 version of a model (quantize)',
+  options: { ...newModelFlags, ...makeSetFlags, ...quantizeFlags, seed: { type: 'string' }, json: { type: 'boolean' } },
   async run({ positionals, values }) {
     try {
       return await runModels(positionals, values);

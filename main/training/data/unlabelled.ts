@@ -1,7 +1,8 @@
 // Unlabelled radiographs for semi-supervised training (the API's UnlabelledData): a folder of DICOM files, or the
 // workstation's own indexed images that have no reviewed mask. Only what triage would assess is used — the same
 // intended-use check (frontal CR/DX chest films, nothing derived) — and every file left out is listed with why
-// (outside the intended use, or unreadable), as the scan and triage report theirs.
+// (outside the intended use, or unreadable), as the scan and triage report theirs. Calibrating an INT8 version
+// (main/models/quantize-model.ts) takes its images the same way.
 import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { UnlabelledData } from '../../api/contract';
@@ -11,31 +12,47 @@ import { claimsDicomByName, hasDicmMarker } from '../../studies/skip-rules';
 import { walkFiles } from '../../studies/walk';
 import { DEFAULT_INTENDED_USE, notAssessedReason } from '../../triage/intended-use';
 import { listLabels, recordedUid } from '../../labels/label-store';
-import { resizeBilinear } from '../../../ml/preprocess';
+import { resizeBilinear, type Plane } from '../../../ml/preprocess';
 import type { UnlabelledItem } from '../../../ml/train/dataset';
 import { decodeEach } from './decode-images';
 
+/** A file not used, with its reason ("lateral view (LL)", "not-dicom: …"). */
+export type Skipped = { path: string; reason: string };
+
 export type UnlabelledSet = {
   items: UnlabelledItem[];
-  /** files not used, each with its reason ("lateral view (LL)", "not-dicom: …") */
-  skipped: { path: string; reason: string }[];
+  skipped: Skipped[];
   source: string;
 };
 
 export async function loadUnlabelled(source: UnlabelledData, size: number, dataDir: string): Promise<UnlabelledSet> {
+  const { paths, skipped, source: described } = await unlabelledFiles(source, dataDir);
+  const items: UnlabelledItem[] = [];
+  skipped.push(
+    ...(await decodeIntendedUse(paths, ({ id, patientId, plane }) => {
+      items.push({ id, patientId, image: plane.rows === size && plane.columns === size ? plane : resizeBilinear(plane, size, size) });
+    })),
+  );
+  items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { items, skipped, source: described };
+}
+
+/** The files of an unlabelled source (not yet decoded), the walk's skipped entries, and the source in words. */
+export async function unlabelledFiles(source: UnlabelledData, dataDir: string): Promise<{ paths: string[]; skipped: Skipped[]; source: string }> {
   switch (source.kind) {
     case 'dicom-folder': {
       const paths: string[] = [];
-      const skipped: UnlabelledSet['skipped'] = [];
+      const skipped: Skipped[] = [];
       const onSkipped = (path: string) => skipped.push({ path, reason: NOT_AN_IMAGE });
       for await (const entry of walkFiles(source.folder, { onSkipped })) {
         if (entry.error) skipped.push({ path: entry.path, reason: entry.error.message });
         else paths.push(entry.path);
       }
-      return decodeUnlabelled(paths.sort(), size, `dicom-folder ${source.folder}`, skipped);
+      return { paths: paths.sort(), skipped, source: `dicom-folder ${source.folder}` };
     }
     case 'local-studies':
-      return decodeUnlabelled(await unreviewedIndexedFiles(dataDir), size, `the workstation's studies without a reviewed mask (${dataDir})`, []);
+      return { paths: await unreviewedIndexedFiles(dataDir), skipped: [], source: `the workstation's studies without a reviewed mask (${dataDir})` };
   }
 }
 
@@ -46,10 +63,16 @@ async function neverClaimedDicom(path: string): Promise<boolean> {
   return !claimsDicomByName(path) && !(await hasDicmMarker(path).catch(() => false));
 }
 
-/** Decodes each file, keeps those within the intended use at the training size, and says why the others are out. */
-async function decodeUnlabelled(paths: readonly string[], size: number, source: string, skipped: UnlabelledSet['skipped']): Promise<UnlabelledSet> {
-  const items: UnlabelledItem[] = [];
-  const failed: UnlabelledSet['skipped'] = [];
+/** A decoded file within the intended use: its instance (the SOP Instance UID, else the path) and 8-bit plane. */
+export type UsableImage = { path: string; id: string; patientId: string; plane: Plane };
+
+/**
+ * Decodes each file and hands `use` those within the intended use, each instance once (in completion order); returns
+ * why each of the others is out.
+ */
+export async function decodeIntendedUse(paths: readonly string[], use: (image: UsableImage) => void): Promise<Skipped[]> {
+  const skipped: Skipped[] = [];
+  const failed: Skipped[] = [];
   const seen = new Set<string>();
   await decodeEach(
     paths,
@@ -60,15 +83,13 @@ async function decodeUnlabelled(paths: readonly string[], size: number, source: 
       else if (seen.has(id)) skipped.push({ path, reason: `a copy of ${id}, already used` });
       else {
         seen.add(id);
-        items.push({ id, patientId: decoded.info.patientId ?? id, image: plane.rows === size && plane.columns === size ? plane : resizeBilinear(plane, size, size) });
+        use({ path, id, patientId: decoded.info.patientId ?? id, plane });
       }
     },
     (path, error) => failed.push({ path, reason: error.message }),
   );
   for (const failure of failed) skipped.push((await neverClaimedDicom(failure.path)) ? { path: failure.path, reason: NOT_AN_IMAGE } : failure);
-  items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { items, skipped, source };
+  return skipped;
 }
 
 /** The index's readable image files whose instance has no label in the label store (read-only: the app owns it). */

@@ -1,16 +1,19 @@
-// The installed model versions with their cards, the current one marked, and Restore for the others. A model set is
-// one unit: its combination and members on one card, made current as a whole. A model or set whose notes say it is
-// not for clinical use (the bundled demonstration model) says so above everything else on its card.
+// The installed model versions with their cards, the current one marked, and Restore for the others. Each model shows
+// its precision (fp32 or INT8); an fp32 one offers "Make an INT8 version" where the page gives the controls. A model
+// set is one unit: its combination and members on one card, made current as a whole. A model or set whose notes say
+// it is not for clinical use (the bundled demonstration model) says so above everything else on its card.
 import type { ModelEntry } from '../../../main/api/contract';
 import { formatDateTime, missing } from '../../app/format';
 import { setSummary } from './ensemble-members';
 import { cardFacts, notForClinicalUse, type ModelCard } from './model-card-facts';
+import { QuantizeAction } from './QuantizeAction';
+import type { QuantizeControls } from './use-quantization';
 
 type SetEntry = Extract<ModelEntry, { set: object }>;
 
-type Props = { models: ModelEntry[]; busy: boolean; onRestore: (ref: string) => void };
+type Props = { models: ModelEntry[]; busy: boolean; onRestore: (ref: string) => void; quantization?: QuantizeControls };
 
-export function ModelList({ models, busy, onRestore }: Props) {
+export function ModelList({ models, busy, onRestore, quantization }: Props) {
   if (models.length === 0) return <p className="empty-state" data-testid="models-empty">No models are installed yet.</p>;
   return (
     <ul className="model-list" data-testid="model-list">
@@ -18,6 +21,11 @@ export function ModelList({ models, busy, onRestore }: Props) {
         <li key={model.ref} className={model.current ? 'model-card model-card--current' : 'model-card'} data-testid="model-entry" data-ref={model.ref} data-current={model.current}>
           <header className="model-card__header">
             <span className="mono model-card__ref">{model.ref}</span>
+            {model.card && (
+              <span className="badge" data-testid="model-precision">
+                {model.card.quantization ? 'INT8' : 'fp32'}
+              </span>
+            )}
             {model.current ? (
               <span className="badge badge--ok" data-testid="model-current">Current</span>
             ) : (
@@ -34,6 +42,7 @@ export function ModelList({ models, busy, onRestore }: Props) {
             )}
           </header>
           {model.card ? <CardView card={model.card} /> : model.set ? <SetView entry={model as SetEntry} /> : <p className="settings__problem">{model.error}</p>}
+          {quantization && model.card && !model.card.quantization && <QuantizeAction modelRef={model.ref} controls={quantization} />}
         </li>
       ))}
     </ul>

@@ -16,6 +16,7 @@ import { ThresholdsPanel } from './ThresholdsPanel';
 import { TrainingForm, type StartingModel } from './TrainingForm';
 import { TrainingStatus } from './TrainingStatus';
 import { useTraining } from './use-training';
+import { useQuantization } from './use-quantization';
 import { useWorkstationSettings } from './use-workstation-settings';
 import { IntendedUsePanel } from './IntendedUsePanel';
 import { WorkflowPanel } from './WorkflowPanel';
@@ -29,6 +30,7 @@ export function SettingsRoute() {
   const refreshModels = useCallback(() => setModelsRevision((r) => r + 1), []);
   const models = useApiQuery('models.list', {}, modelsRevision);
   const training = useTraining(refreshModels);
+  const quantization = useQuantization(refreshModels, info.state === 'ok' && info.value.canPickFolder);
   const [restoreProblem, setRestoreProblem] = useState<string | null>(null);
   const [restoring, setRestoring] = useState(false);
 
@@ -72,7 +74,7 @@ export function SettingsRoute() {
           <h1>Installed models</h1>
           {restoreProblem && <p className="settings__problem" role="alert" data-testid="restore-problem">{restoreProblem}</p>}
           {models.state === 'ok' ? (
-            <ModelList models={models.value} busy={restoring} onRestore={restore} />
+            <ModelList models={models.value} busy={restoring} onRestore={restore} quantization={quantization} />
           ) : models.state === 'error' ? (
             <p className="settings__problem" role="alert" data-testid="models-problem">Could not list the models: {models.message}</p>
           ) : (

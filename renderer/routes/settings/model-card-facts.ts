@@ -1,4 +1,5 @@
-// What a model card says, as the lines a person reads in the settings panel. The card's metrics are free-form JSON
+// What a model card says, as the lines a person reads in the settings panel: its precision too, and for an INT8
+// version how it was calibrated and how closely it agrees with its fp32 source. The card's metrics are free-form JSON
 // (each producer writes its own), so every metric is read through a guard and a missing one shows as a dash.
 import type { ModelEntry } from '../../../main/api/contract';
 import type { PostProcessRule } from '../../../ml/post/rules';
@@ -92,6 +93,29 @@ function provenance({ source, file, seed, importedAt, tool }: ModelCard['provena
   return `${origin}, ${formatDateTime(importedAt)} by ${tool}`;
 }
 
+type Quantization = NonNullable<ModelCard['quantization']>;
+
+/** fp32, or INT8 with what it was made from and what stayed fp32 (absent on older cards: fp32). */
+export function precisionFact(card: Pick<ModelCard, 'quantization'>): string {
+  const q = card.quantization;
+  if (!q) return 'fp32';
+  const kept = q.fp32Layers.length ? `; kept in fp32: ${q.fp32Layers.map((layer) => `${layer.node} (${layer.why})`).join(', ')}` : '';
+  return `INT8 version of ${q.source}: ${formatNumber(q.quantizedConvs)} convolutions with weights ${q.weights}, activations ${q.activations}${kept}`;
+}
+
+export function calibrationFact(q: Quantization): string {
+  const method = q.percentile === null ? q.method : `${q.method} (${q.percentile})`;
+  return `${formatNumber(q.calibration.count)} images from ${q.calibration.source}, ${method} ranges`;
+}
+
+/** The INT8 model against its fp32 source on held-out images, as its card records it. */
+export function agreementFact({ agreement: a }: Quantization): string {
+  return (
+    `on ${formatNumber(a.images)} held-out images (${a.source}): flags agree on ${a.flagsAgree} of ${a.flagsTotal}, ` +
+    `mean mask Dice ${a.meanDice.toFixed(4)} (lowest ${a.minDice.toFixed(4)}), largest probability difference ${a.maxProbabilityDifference.toFixed(4)}`
+  );
+}
+
 /** The card's facts in reading order; its notes are shown on their own (prominently when not for clinical use). */
 export function cardFacts(card: ModelCard): CardFact[] {
   const { architecture, input, thresholds } = card;
@@ -100,6 +124,13 @@ export function cardFacts(card: ModelCard): CardFact[] {
   return [
     { label: 'Architecture', value: `${architecture.name} (${architecture.encoder}, ${formatNumber(architecture.parameters)} parameters)` },
     { label: 'Input', value: `${input.size} × ${input.size}, ${input.channels} channels` },
+    { label: 'Precision', value: precisionFact(card) },
+    ...(card.quantization
+      ? [
+          { label: 'Calibration', value: calibrationFact(card.quantization) },
+          { label: 'Agreement with fp32', value: agreementFact(card.quantization) },
+        ]
+      : []),
     { label: 'Normalisation', value: input.normalisation === 'imagenet' ? '÷ 255, then ImageNet mean and standard deviation' : 'none (÷ 255 only)' },
     { label: 'Thresholds', value: `${describeRule(cardRule(card))} (${origin})` },
     { label: 'Training data', value: trainingData(metrics) },

@@ -5,6 +5,7 @@ import {
 import { ModelFolderError } from '../../../ml/io/model-folder-error';
 import { createModel } from '../../../ml/models';
 import { applyRule, PostProcessRule, rulePresets } from '../../../ml/post';
+import { cardProblem } from '../../fixtures/card-problem';
 
 const definition = createModel('albunet', { nf: 4 });
 const hash = (digit: string) => digit.repeat(64);
@@ -27,18 +28,7 @@ function validCard(): ModelCard {
   };
 }
 
-/** The card as JSON with one field changed by `edit`; what parseModelCard says about it. */
-function problemWith(edit: (card: Record<string, any>) => void): string {
-  const card = JSON.parse(JSON.stringify(validCard()));
-  edit(card);
-  try {
-    parseModelCard(card, 'x/card.json');
-  } catch (error) {
-    expect(error).toBeInstanceOf(ModelFolderError);
-    return (error as Error).message;
-  }
-  throw new Error('the card was accepted');
-}
+const problemWith = (edit: (card: Record<string, any>) => void) => cardProblem(validCard(), edit);
 
 describe('model card', () => {
   it('reads the architecture, input and outputs off the definition and survives JSON', () => {
