@@ -1,4 +1,4 @@
-// The architectures of the 2nd, 3rd, 4th and 5th places train on both engines through the trainer: two steps of
+// The architectures of the 2nd, 3rd, 4th and 5th places train on both engines through the trainer: one step of
 // each family at its smallest size (64x64, batch 2: DeepLab's image-pooling BatchNorm needs two images), from the
 // same weights on the same batches. Losses are finite, every trainable tensor moves, and the engines see the same
 // first loss (one forward pass on the starting weights). Speed is the bench's (`npm run bench -- train`), not a test's.
@@ -19,14 +19,15 @@ import { trainModel } from '../../../ml/train/trainer';
 import { toyItems } from '../../fixtures/toy-training';
 
 const BATCH = 2;
-const STEPS = 2;
+/** One Adam step moves every tensor a gradient reaches; steps after it are the trainer's tests' (and the suite's minutes). */
+const STEPS = 1;
 /**
  * CBAM's channel MLP in the last decoder block has one hidden unit (16 channels, reduction 16): under many
  * initialisations (5 of seeds 1–8) its ReLU is dead on these images and no gradient reaches it (as in PyTorch
  * with the same weights).
  */
 const SEED = 1;
-/** Full-width encoders on a shared two-core machine: DeepLab's four steps took 83 s (TF.js WASM 70 s of them). */
+/** Full-width encoders on a shared two-core machine: DeepLab's step on each engine took 52 s (TF.js WASM most of it). */
 const TIMEOUT_MS = 240_000;
 
 let root: string;
@@ -69,7 +70,7 @@ async function train(name: string, definition: ModelDefinition, loss: LossSpec, 
 
 /**
  * The U-Nets' smallest size is 64 (their input multiple is 32). DeepLab's is 8: it trains at 32, where its ASPP sees a
- * 4x4 map, because TF.js WASM is slow on it (its four steps took 113 s at 64 and 83–113 s at 32 here, ONNX 7 s of
+ * 4x4 map, because TF.js WASM is slow on it (two steps on each engine took 113 s at 64 and 83–113 s at 32 here, ONNX 7 s of
  * them). 16 is no faster there, and its 2x2 map leaves the ASPP BatchNorms too few values for the engines to agree.
  */
 const cases: { name: string; arch: string; options?: Record<string, string | boolean>; loss: LossSpec; size: number }[] = [
