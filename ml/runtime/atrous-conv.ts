@@ -30,3 +30,26 @@ export function atrousConv(x: tf.Tensor4D, kernel: Pair, dilation: Pair, pads: P
 export function effectiveDilation(kernel: Pair, dilation: Pair): Pair {
   return [kernel[0] === 1 ? 1 : dilation[0], kernel[1] === 1 ? 1 : dilation[1]];
 }
+
+/**
+ * The kernel taps of a stride-1 convolution that ever read the input, on an `input`-sized map: a tap whose every
+ * read lands in the padding multiplies zeros only, in the forward pass and in both gradients. DeepLabV3's ASPP at
+ * rates 12–36 on a small map is mostly such taps, and TF.js would otherwise train them through space-to-batch
+ * tiles of padding. Returns the first live tap per axis, the live count, and the pads that keep the output's size
+ * and alignment with only those taps; null when every tap is live or the trimmed pads would have to be negative.
+ */
+export function liveTaps(kernel: Pair, dilation: Pair, pads: Pads, input: Pair): { first: Pair; count: Pair; pads: Pads } | null {
+  const axes = [0, 1].map((k) => {
+    const before = pads[k];
+    const after = pads[k + 2];
+    const out = input[k] + before + after - dilation[k] * (kernel[k] - 1);
+    // tap i reads input cells i·d − before … i·d − before + out − 1
+    const live = Array.from({ length: kernel[k] }, (_, i) => i * dilation[k] - before < input[k] && i * dilation[k] - before + out - 1 >= 0);
+    const first = live.indexOf(true);
+    const count = live.lastIndexOf(true) - first + 1;
+    const newBefore = before - first * dilation[k];
+    return { first, count, before: newBefore, after: out - input[k] - newBefore + dilation[k] * (count - 1) };
+  });
+  if (axes.some((a) => a.first < 0 || a.before < 0 || a.after < 0) || axes.every((a, k) => a.count === kernel[k])) return null;
+  return { first: [axes[0].first, axes[1].first], count: [axes[0].count, axes[1].count], pads: [axes[0].before, axes[1].before, axes[0].after, axes[1].after] };
+}

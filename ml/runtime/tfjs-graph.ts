@@ -18,7 +18,7 @@ import type {
 } from '../models';
 import { checkInputSize, resolveWeights, usedParamNames } from '../models';
 import { maxPoolOutputSize } from '../models/shapes';
-import { atrousConv, effectiveDilation } from './atrous-conv';
+import { atrousConv, effectiveDilation, liveTaps } from './atrous-conv';
 import { batchStatisticsNorm } from './batch-norm';
 import { channelMax, globalMaxPool } from './first-max';
 
@@ -259,6 +259,13 @@ function checkImage(image: tf.Tensor4D, { graph, metadata }: ModelDefinition): v
 }
 
 function conv(x: tf.Tensor4D, node: Conv2dNode, weight: tf.Tensor, bias: tf.Tensor | null, training: boolean): tf.Tensor4D {
+  const live = node.stride.every((s) => s === 1) ? liveTaps(node.kernel, node.dilation, node.pad, [x.shape[1], x.shape[2]]) : null;
+  if (live) {
+    // Both filter layouts ([kh, kw, in, out] and the depthwise one) start with the kernel's rows and columns; the
+    // slice's gradient is zero on the dropped taps, as theirs is.
+    const kept = tf.slice(weight, [live.first[0], live.first[1], 0, 0], [live.count[0], live.count[1], -1, -1]);
+    return conv(x, { ...node, kernel: live.count, pad: live.pads }, kept, bias, training);
+  }
   const dilation = effectiveDilation(node.kernel, node.dilation);
   if (dilation.some((d) => d > 1) && training) {
     if (node.stride.some((s) => s > 1)) throw new Error(`TF.js cannot train a convolution with both stride ${node.stride} and dilation ${node.dilation} (${node.weight})`);

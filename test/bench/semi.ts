@@ -3,7 +3,8 @@
 // the 16-alone model: a first training on the labelled images) and by the 5th place's mean teacher — same seed,
 // same optimiser steps, same plan — each scored with the challenge metric on 60 fresh phantoms (a seed no training
 // saw) at science.md's validation-best rule (0.75, 2000, 0.3; areas scaled to the size) and at the best point of
-// its grid. The goal: either method at least 0.03 above the labelled-only model.
+// its grid. The goal: either method at least 0.03 above the labelled-only model. Two fresh sets are scored (seeds
+// 90000 and 95000): the consistency weight was chosen on the first, so the second is the one nothing was tuned on.
 // Environment: PLEURA_BENCH_SEMI_STEPS (default 800: about 12 minutes here), PLEURA_BENCH_SEMI_SIZE (default 128),
 // PLEURA_BENCH_SEMI_METHODS (default "pseudo-labels,mean-teacher"), PLEURA_BENCH_SEMI_WEIGHT (the consistency
 // weight; default the product's, 1).
@@ -28,8 +29,7 @@ const UNLABELLED = 160;
 const TEST = 60;
 /** Phantoms of their own seed whose best grid point each model then uses on the test set, as a model card's triplet. */
 const VALIDATION = 40;
-// The consistency weight was chosen on the 90_000 test set; PLEURA_BENCH_SEMI_TEST_SEED scores on another.
-const SEEDS = { labelled: 1000, unlabelled: 20_000, validation: 60_000, test: Number(process.env.PLEURA_BENCH_SEMI_TEST_SEED ?? 90_000), run: 7 };
+const SEEDS = { labelled: 1000, unlabelled: 20_000, validation: 60_000, tests: [90_000, 95_000], run: 7 };
 /** Phantoms are drawn at 256 and resized to the training size once, as the demonstration model's are. */
 const PHANTOM_SIZE = 256;
 const BATCH = 4;
@@ -53,22 +53,22 @@ export async function semiBench(): Promise<unknown> {
   const unlabelledTruth = phantoms(UNLABELLED, SEEDS.unlabelled, DEFAULT_POSITIVE_FRACTION);
   const trulyPositive = new Set(unlabelledTruth.filter((i) => i.positive).map((i) => i.id));
   const unlabelled: UnlabelledItem[] = unlabelledTruth.map(({ id, patientId, image }) => ({ id, patientId, image }));
-  const test = phantoms(TEST, SEEDS.test, DEFAULT_POSITIVE_FRACTION);
+  const tests = SEEDS.tests.map((seed) => ({ seed, items: phantoms(TEST, seed, DEFAULT_POSITIVE_FRACTION) }));
   const validation = phantoms(VALIDATION, SEEDS.validation, DEFAULT_POSITIVE_FRACTION);
   const root = await mkdtemp(path.join(os.tmpdir(), 'pleura-bench-semi-'));
   try {
     const train = (name: string, items: TrainingItem[], meanTeacher?: MeanTeacherOption) =>
-      trainOnce(path.join(root, name), definition, { train: items, unlabelled }, { steps, size, meanTeacher }, { validation, test });
+      trainOnce(path.join(root, name), definition, { train: items, unlabelled }, { steps, size, meanTeacher }, { validation, tests });
     const out: Record<string, unknown> = {
-      setup: { arch: 'unet-light', size, steps, batch: BATCH, labelled: LABELLED, unlabelled: UNLABELLED, test: TEST, seeds: SEEDS, labelledPositives: labelled.filter((i) => i.positive).length, testPositives: test.filter((i) => i.positive).length },
+      setup: { arch: 'unet-light', size, steps, batch: BATCH, labelled: LABELLED, unlabelled: UNLABELLED, test: TEST, seeds: SEEDS, labelledPositives: labelled.filter((i) => i.positive).length, testPositives: tests.map((t) => t.items.filter((i) => i.positive).length) },
     };
     const alone = await train('alone', labelled);
     out.labelledOnly = alone.figures;
-    const gain = (figures: Figures) => ({
-      atRule: round(figures.atRule - alone.figures.atRule),
-      atValidationTriplet: round(figures.atValidationTriplet - alone.figures.atValidationTriplet),
-      atBestGridPoint: round(figures.atBestGridPoint - alone.figures.atBestGridPoint),
-    });
+    const gain = (figures: Figures) =>
+      figures.tests.map((t, i) => {
+        const base = alone.figures.tests[i];
+        return { seed: t.seed, atRule: round(t.atRule - base.atRule), atValidationTriplet: round(t.atValidationTriplet - base.atValidationTriplet), atBestGridPoint: round(t.atBestGridPoint - base.atBestGridPoint) };
+      });
     if (methods.includes('pseudo-labels')) {
       const engine = await createOnnxTrainingEngine(definition, alone.weights, { size, providers: ['cpu'], threads: os.availableParallelism() });
       const rule = rulePresets['validation-best'];
@@ -88,15 +88,16 @@ export async function semiBench(): Promise<unknown> {
   }
 }
 
-/** atRule: at (0.75, 2000, 0.3); atValidationTriplet: at the best grid point on the validation phantoms; atBestGridPoint: at the test set's own best (optimistic). */
-type Figures = { atRule: number; atValidationTriplet: number; validationTriplet: unknown; atBestGridPoint: number; bestGridPoint: unknown; seconds: number };
+/** Per test set — atRule: at (0.75, 2000, 0.3); atValidationTriplet: at the best grid point on the validation phantoms; atBestGridPoint: at the test set's own best (optimistic). */
+type TestFigures = { seed: number; atRule: number; atValidationTriplet: number; atBestGridPoint: number; bestGridPoint: unknown };
+type Figures = { validationTriplet: unknown; tests: TestFigures[]; seconds: number };
 
 async function trainOnce(
   dir: string,
   definition: ModelDefinition,
   data: { train: TrainingItem[]; unlabelled: UnlabelledItem[] },
   run: { steps: number; size: number; meanTeacher?: MeanTeacherOption },
-  scoring: { validation: TrainingItem[]; test: TrainingItem[] },
+  scoring: { validation: TrainingItem[]; tests: { seed: number; items: TrainingItem[] }[] },
 ): Promise<{ figures: Figures; weights: Map<string, Float32Array> }> {
   const outcome = await trainModel(
     { train: data.train, validation: [], unlabelled: data.unlabelled },
@@ -119,17 +120,14 @@ async function trainOnce(
   const engine = await createOnnxTrainingEngine(definition, outcome.weights, { size: run.size, providers: ['cpu'], threads: os.availableParallelism() });
   try {
     const { top, minArea, bottom } = (await validate(engine, scoring.validation, { batchSize: 4 })).best;
-    const scored = await validate(engine, scoring.test, { batchSize: 4, triplet: { top, minArea, bottom } });
-    const atRule = await validate(engine, scoring.test, { batchSize: 4 });
+    const tests: TestFigures[] = [];
+    for (const { seed, items } of scoring.tests) {
+      const scored = await validate(engine, items, { batchSize: 4, triplet: { top, minArea, bottom } });
+      const atRule = await validate(engine, items, { batchSize: 4 });
+      tests.push({ seed, atRule: round(atRule.dice), atValidationTriplet: round(scored.dice), atBestGridPoint: round(scored.best.score), bestGridPoint: { top: scored.best.top, minArea: scored.best.minArea, bottom: scored.best.bottom } });
+    }
     return {
-      figures: {
-        atRule: round(atRule.dice),
-        atValidationTriplet: round(scored.dice),
-        validationTriplet: { top, minArea, bottom },
-        atBestGridPoint: round(scored.best.score),
-        bestGridPoint: { top: scored.best.top, minArea: scored.best.minArea, bottom: scored.best.bottom },
-        seconds: Math.round(outcome.seconds),
-      },
+      figures: { validationTriplet: { top, minArea, bottom }, tests, seconds: Math.round(outcome.seconds) },
       weights: outcome.weights,
     };
   } finally {

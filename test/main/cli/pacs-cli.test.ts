@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pacs } from '../../../main/cli/commands/pacs';
+import { CliUsageError, runCli } from '../../../main/cli/run';
 import { createDicomwebClient } from '../../../main/pacs/dicomweb/client';
 import { writePhantomSet } from '../../../main/phantoms/write-set';
 import { freePort, ORTHANC_MISSING, orthancAvailable, startOrthanc, type OrthancServer } from '../../fixtures/orthanc';
@@ -64,10 +66,15 @@ describe.skipIf(!orthancAvailable())(`pleura pacs${orthancAvailable() ? '' : ` (
   }, 120_000);
 
   it('refuses a sync without --dicomweb, a URL with credentials and a malformed --from (usage, exit 2)', async () => {
-    for (const args of [['sync'], ['sync', '--dicomweb', 'http://u:p@127.0.0.1:9/dicom-web'], ['sync', '--dicomweb', orthanc.dicomwebUrl, '--from', '2026-01-01'], ['nope']]) {
-      const result = await pleura(path.join(dir, 'node-usage'), args, '');
-      expect(result.code, args.join(' ')).toBe(2);
-      expect(result.stderr).toMatch(/usage: pleura pacs|--dicomweb|--from/);
+    const usageError = /usage: pleura pacs|--dicomweb|--from/;
+    const result = await pleura(path.join(dir, 'node-usage'), ['sync'], '');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(usageError);
+    // The rest in-process: a process start costs seconds, and pleura.ts turns every CliUsageError into exit 2 as above.
+    for (const args of [['sync', '--dicomweb', 'http://u:p@127.0.0.1:9/dicom-web'], ['sync', '--dicomweb', orthanc.dicomwebUrl, '--from', '2026-01-01'], ['nope']]) {
+      const refused = runCli({ pacs }, 'pacs', args);
+      await expect(refused, args.join(' ')).rejects.toBeInstanceOf(CliUsageError);
+      await expect(refused, args.join(' ')).rejects.toThrow(usageError);
     }
   }, 120_000);
 

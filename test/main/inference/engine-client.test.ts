@@ -6,7 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEngine } from '../../../ml/runtime';
 import { spawnEngine, type EngineClient } from '../../../main/inference/engine-client';
-import { CLS_MODEL, NARROW_ALBUNET, smallEngineModel, writeSmallModel } from '../../fixtures/small-models';
+import { CLS_MODEL, smallEngineModel, writeSmallModel } from '../../fixtures/small-models';
 
 const batchOf = (length: number, seed: number) => Float32Array.from({ length }, (_, i) => ((i * 7919 + seed) % 1000) / 1000);
 
@@ -73,13 +73,14 @@ describe('an engine in a worker', () => {
 
 describe('loading a model folder in the worker', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'pleura-engine-worker-'));
-  beforeAll(() => writeSmallModel(path.join(dir, 'albunet'), NARROW_ALBUNET, 128));
+  // The light U-Net: loading a folder does not depend on the architecture, and it writes and loads in a blink.
+  beforeAll(() => writeSmallModel(path.join(dir, 'light'), { arch: 'unet-light', seed: 42 }, 128));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it.each(['onnx', 'tfjs'] as const)('runs it on the %s engine with the input the card states', async (engine) => {
-    const client = await spawnEngine({ engine, source: { dir: path.join(dir, 'albunet') } });
+    const client = await spawnEngine({ engine, source: { dir: path.join(dir, 'light') } });
     try {
-      expect(client.loaded).toMatchObject({ arch: 'albunet', input: { size: 128, normalisation: 'none' }, hasClassifier: false });
+      expect(client.loaded).toMatchObject({ arch: 'unet-light', input: { size: 128, normalisation: 'none' }, hasClassifier: false });
       expect(client.describe().engine).toBe(engine);
       if (engine === 'tfjs') expect(client.describe().backend).toBe('wasm');
       const output = await client.predict(batchOf(3 * 64 * 64, 4), 1, 64, 64);
@@ -92,7 +93,7 @@ describe('loading a model folder in the worker', () => {
 
   it('gives the onnx engine only the card and model.onnx, whose sha256 it checks; the weights are for tfjs', async () => {
     const noWeights = path.join(dir, 'no-weights');
-    cpSync(path.join(dir, 'albunet'), noWeights, { recursive: true });
+    cpSync(path.join(dir, 'light'), noWeights, { recursive: true });
     rmSync(path.join(noWeights, 'weights.bin'));
     const client = await spawnEngine({ engine: 'onnx', source: { dir: noWeights } });
     try {

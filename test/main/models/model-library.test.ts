@@ -1,4 +1,5 @@
-// Installed models in a data directory and the current-model pointer, on real model folders (AlbuNet nf 4).
+// Installed models in a data directory and the current-model pointer, on real model folders (the light U-Net: what
+// the library does with a folder does not depend on the architecture, and its files copy and hash in milliseconds).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,14 +19,14 @@ const dataDir = path.join(root, 'data');
 const library = createModelLibrary(dataDir);
 const models = path.join(dataDir, 'models');
 
-/** Source folders v1 and v2 of one AlbuNet (same weights, different versions), written outside the data dir. */
+/** Source folders v1 and v2 of one light U-Net (same weights, different versions), written outside the data dir. */
 const source = (version: string) => path.join(root, 'src', version);
 beforeAll(async () => {
-  const definition = createModel('albunet', { nf: 4 });
+  const definition = createModel('unet-light');
   const { values } = architectureStateDict(definition.graph, 3);
   for (const version of ['v1', 'v2']) {
     const card = describeModel(definition, {
-      id: 'albunet',
+      id: 'base',
       version,
       notes: 'test model',
       provenance: { source: 'random-init', file: null, sha256: null, importedAt: new Date().toISOString(), tool: 'pleura 0.1.0' },
@@ -42,14 +43,14 @@ describe('model library', () => {
 
   it('installs a verified copy under <dataDir>/models/<id>@<version>', async () => {
     const installed = await library.installModel(source('v1'));
-    expect(installed.ref).toBe('albunet@v1');
-    expect(installed.dir).toBe(path.join(models, 'albunet@v1'));
+    expect(installed.ref).toBe('base@v1');
+    expect(installed.dir).toBe(path.join(models, 'base@v1'));
     for (const name of ['card.json', 'weights.json', 'weights.bin', 'model.onnx']) {
       expect(readFileSync(path.join(installed.dir, name)).equals(readFileSync(path.join(source('v1'), name))), name).toBe(true);
     }
     await library.installModel(source('v2'));
-    expect(readdirSync(models).sort()).toEqual(['albunet@v1', 'albunet@v2']);
-    await expect(library.installModel(source('v1'))).rejects.toThrow(`${path.join(models, 'albunet@v1')} already holds files`);
+    expect(readdirSync(models).sort()).toEqual(['base@v1', 'base@v2']);
+    await expect(library.installModel(source('v1'))).rejects.toThrow(`${path.join(models, 'base@v1')} already holds files`);
   });
 
   it('refuses to install a damaged folder, leaving nothing behind', async () => {
@@ -58,7 +59,7 @@ describe('model library', () => {
     for (const name of ['card.json', 'weights.json', 'model.onnx']) writeFileSync(path.join(damaged, name), readFileSync(path.join(source('v1'), name)));
     writeFileSync(path.join(damaged, 'weights.bin'), 'truncated');
     await expect(library.installModel(damaged)).rejects.toThrow(`${path.join(damaged, 'weights.bin')}: sha256 `);
-    expect(readdirSync(models).sort()).toEqual(['albunet@v1', 'albunet@v2']);
+    expect(readdirSync(models).sort()).toEqual(['base@v1', 'base@v2']);
   });
 
   it('refuses a card whose id or version would climb out of the models folder, writing nothing', async () => {
@@ -71,7 +72,7 @@ describe('model library', () => {
       writeFileSync(path.join(hostile, 'card.json'), JSON.stringify({ ...card, [field]: value }));
       await expect(library.installModel(hostile), `${field} ${value}`).rejects.toThrow(`${field}: expected`);
     }
-    expect(readdirSync(models).sort()).toEqual(['albunet@v1', 'albunet@v2']);
+    expect(readdirSync(models).sort()).toEqual(['base@v1', 'base@v2']);
     expect(readdirSync(dataDir).sort()).toEqual(['models']);
     expect(readdirSync(root).sort()).toEqual(['data', 'src']);
   });
@@ -79,7 +80,7 @@ describe('model library', () => {
   it('never installs through a link planted where the model folder goes', async () => {
     const outside = path.join(root, 'outside');
     mkdirSync(outside);
-    const planted = path.join(models, 'albunet@v3');
+    const planted = path.join(models, 'base@v3');
     symlinkSync(outside, planted);
     const v3 = path.join(root, 'src', 'v3');
     mkdirSync(v3);
@@ -93,33 +94,33 @@ describe('model library', () => {
   });
 
   it('switches the current pointer between installed versions, one rename each', async () => {
-    await library.setCurrent('albunet@v1');
-    expect((await library.currentModel())?.ref).toBe('albunet@v1');
-    await library.setCurrent('albunet@v2');
+    await library.setCurrent('base@v1');
+    expect((await library.currentModel())?.ref).toBe('base@v1');
+    await library.setCurrent('base@v2');
     const current = await library.currentModel();
-    expect(current).toMatchObject({ ref: 'albunet@v2', dir: path.join(models, 'albunet@v2'), card: { version: 'v2' } });
-    expect(JSON.parse(readFileSync(path.join(models, 'current.json'), 'utf8'))).toEqual({ model: 'albunet@v2', setAt: expect.any(String) });
-    expect(readdirSync(models).sort()).toEqual(['albunet@v1', 'albunet@v2', 'current.json']);
-    expect((await library.listModels()).map((m) => [m.ref, m.current])).toEqual([['albunet@v1', false], ['albunet@v2', true]]);
+    expect(current).toMatchObject({ ref: 'base@v2', dir: path.join(models, 'base@v2'), card: { version: 'v2' } });
+    expect(JSON.parse(readFileSync(path.join(models, 'current.json'), 'utf8'))).toEqual({ model: 'base@v2', setAt: expect.any(String) });
+    expect(readdirSync(models).sort()).toEqual(['base@v1', 'base@v2', 'current.json']);
+    expect((await library.listModels()).map((m) => [m.ref, m.current])).toEqual([['base@v1', false], ['base@v2', true]]);
   });
 
   it('refuses to point at what is not installed, keeping the pointer', async () => {
-    await expect(library.setCurrent('albunet@v3')).rejects.toThrow(`albunet@v3 is not installed in ${models}; installed: albunet@v1, albunet@v2`);
-    await expect(library.setCurrent('../albunet@v1')).rejects.toThrow('"../albunet@v1" is not a model reference');
-    expect((await library.currentModel())?.ref).toBe('albunet@v2');
+    await expect(library.setCurrent('base@v3')).rejects.toThrow(`base@v3 is not installed in ${models}; installed: base@v1, base@v2`);
+    await expect(library.setCurrent('../base@v1')).rejects.toThrow('"../base@v1" is not a model reference');
+    expect((await library.currentModel())?.ref).toBe('base@v2');
   });
 
   it('lists a broken folder with its error, and names a broken pointer', async () => {
-    const stray = path.join(models, 'albunet@v9');
+    const stray = path.join(models, 'base@v9');
     mkdirSync(stray);
-    const entry = (await library.listModels()).find((m) => m.ref === 'albunet@v9');
+    const entry = (await library.listModels()).find((m) => m.ref === 'base@v9');
     expect(entry).toMatchObject({ card: null, error: `${path.join(stray, 'card.json')} is missing (every Pleura model folder has one)` });
     writeFileSync(path.join(stray, 'card.json'), readFileSync(path.join(source('v1'), 'card.json')));
-    expect((await library.listModels()).find((m) => m.ref === 'albunet@v9')?.error).toBe(`${path.join(stray, 'card.json')} describes albunet@v1, not albunet@v9`);
+    expect((await library.listModels()).find((m) => m.ref === 'base@v9')?.error).toBe(`${path.join(stray, 'card.json')} describes base@v1, not base@v9`);
 
     const pointer = path.join(models, 'current.json');
-    writeFileSync(pointer, JSON.stringify({ model: 'albunet@v9', setAt: new Date().toISOString() }));
-    await expect(library.currentModel()).rejects.toThrow(`${pointer} names albunet@v9, which cannot be used: ${path.join(stray, 'card.json')} describes albunet@v1`);
+    writeFileSync(pointer, JSON.stringify({ model: 'base@v9', setAt: new Date().toISOString() }));
+    await expect(library.currentModel()).rejects.toThrow(`${pointer} names base@v9, which cannot be used: ${path.join(stray, 'card.json')} describes base@v1`);
     writeFileSync(pointer, '{"model": ');
     await expect(library.currentModel()).rejects.toThrow(`${pointer} is not valid JSON`);
     expect((await library.listModels()).every((m) => !m.current)).toBe(true);

@@ -310,9 +310,10 @@ describe('a model set in the training service', () => {
   let singleRef: string;
 
   beforeAll(async () => {
+    // Light U-Nets: a set's members need not share the runs' architecture, and these write and load in a blink.
     const members = [path.join(root, 'set-src', 'a'), path.join(root, 'set-src', 'b')];
-    await writeSmallModel(members[0], { ...NARROW_ALBUNET, seed: 1 }, SIDE);
-    await writeSmallModel(members[1], { ...NARROW_ALBUNET, seed: 2 }, SIDE);
+    await writeSmallModel(members[0], { arch: 'unet-light', seed: 1 }, SIDE);
+    await writeSmallModel(members[1], { arch: 'unet-light', seed: 2 }, SIDE);
     const setDir = path.join(root, 'set-src', 'mean');
     await writeModelSet(setDir, {
       card: { format: 'pleura-model-set', formatVersion: 1, id: 'mean', version: '1', createdAt: new Date().toISOString(), tool: 'pleura 0.1.0', notes: '', combination: { kind: 'average', thresholds: defaultThresholds() } },
@@ -326,11 +327,11 @@ describe('a model set in the training service', () => {
   it('makes a set current as one unit through restore, and a model current again in its place', async () => {
     const restored = await setService.handlers['models.restore']({ ref: 'mean@1' });
     expect(restored).toMatchObject({ ref: 'mean@1', current: true, card: null, error: null, set: { id: 'mean', combination: { kind: 'average' } } });
-    expect(restored.set && restored.members.map((m) => m.card.architecture.name)).toEqual(['albunet', 'albunet']);
+    expect(restored.set && restored.members.map((m) => m.card.architecture.name)).toEqual(['unet-light', 'unet-light']);
     expect((await setLibrary.currentUnit())!.ref).toBe('mean@1');
     expect((await setService.handlers['models.list']({})).filter((m) => m.current).map((m) => m.ref)).toEqual(['mean@1']);
 
-    expect(await setService.handlers['models.restore']({ ref: singleRef })).toMatchObject({ ref: singleRef, current: true, error: null, card: { id: 'test-albunet' } });
+    expect(await setService.handlers['models.restore']({ ref: singleRef })).toMatchObject({ ref: singleRef, current: true, error: null, card: { id: 'test-unet-light' } });
     expect(setAudit.list().map((entry) => [entry.action, entry.models, entry.detail]).reverse()).toEqual([
       ['restore', ['mean@1', singleRef], `mean@1 made current again, replacing ${singleRef}`],
       ['restore', [singleRef, 'mean@1'], `${singleRef} made current again, replacing mean@1`],

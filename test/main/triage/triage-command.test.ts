@@ -11,7 +11,7 @@ import { CliUsageError } from '../../../main/cli/run';
 import { createModelLibrary } from '../../../main/models/model-library';
 import type { TriagedImage, TriageReport } from '../../../main/triage/report';
 import { connectedComponents, decodeRle, maskArea, parseMaskTable } from '../../../ml/post';
-import { CLS_MODEL, NARROW_ALBUNET, writeSmallModel } from '../../fixtures/small-models';
+import { CLS_MODEL, writeSmallModel } from '../../fixtures/small-models';
 import { snapshotFolder } from '../../fixtures/study-folder';
 import { runCliCaptured } from '../../support/capture-cli';
 import { describeWithSharedData, sharedFile } from '../../support/shared-data';
@@ -21,13 +21,14 @@ const pleuraTriage = (...args: string[]) => runCliCaptured({ triage }, 'triage',
 
 const root = mkdtempSync(path.join(tmpdir(), 'pleura-triage-'));
 const clsModel = path.join(root, 'models', 'unet34cls');
-const albunet = path.join(root, 'models', 'albunet');
+const light = path.join(root, 'models', 'unet-light');
 const folder = path.join(root, 'studies');
 const broken = path.join(folder, BROKEN_FILE);
 
 beforeAll(async () => {
   await writeSmallModel(clsModel, CLS_MODEL, 64);
-  await writeSmallModel(albunet, NARROW_ALBUNET, 64);
+  // a second model without a classification head: the light U-Net, the cheapest to write and load
+  await writeSmallModel(light, { arch: 'unet-light', seed: 42 }, 64);
   await writeTriageFolder(folder);
 }, 120_000);
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -103,12 +104,12 @@ describe('pleura triage', () => {
 
   it('averages an ensemble of two models with the given weights, using the first card\'s rule by default', async () => {
     const out = path.join(root, 'out-ensemble');
-    const result = await pleuraTriage(folder, '--out', out, '--model', clsModel, '--model', albunet, '--weights', '3,1', '--tta', 'none');
+    const result = await pleuraTriage(folder, '--out', out, '--model', clsModel, '--model', light, '--weights', '3,1', '--tta', 'none');
     expect(result.code).toBe(0);
     const report = await readReport(out);
     expect(report.models.map((m) => [m.ref, m.arch, m.inputSize, m.weight])).toEqual([
       ['test-unet34cls@41', 'unet34cls', 64, 0.75],
-      ['test-albunet@42', 'albunet', 64, 0.25],
+      ['test-unet-light@42', 'unet-light', 64, 0.25],
     ]);
     expect(report.ruleSource).toEqual({ kind: 'card', model: 'test-unet34cls@41' });
     expect(report.rule).toEqual({ kind: 'triple-threshold', top: 0.75, minArea: 2000, bottom: 0.3, minRegionArea: 100 });
@@ -117,7 +118,7 @@ describe('pleura triage', () => {
   });
 
   it('refuses the classifier gate when no model has a classification head', async () => {
-    const result = await pleuraTriage(folder, '--out', path.join(root, 'out-gate'), '--model', albunet, '--preset', 'classifier-gate');
+    const result = await pleuraTriage(folder, '--out', path.join(root, 'out-gate'), '--model', light, '--preset', 'classifier-gate');
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/classifier-gate rule needs P\(non-empty\) from a model with a classification head/);
   });

@@ -1,6 +1,6 @@
 // Model sets end to end: `pleura models make-set` from tiny random-weight models (two unet34cls classifiers, two
 // light U-Nets) and labelled phantoms, installed as one unit, then `pleura predict` and `pleura triage` with it.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,9 +12,11 @@ import { decodeNpy } from '../../../../main/cli/npy';
 import { writePhantomSet } from '../../../../main/phantoms/write-set';
 import type { TriagedImage, TriageReport } from '../../../../main/triage/report';
 import { stackedProbability } from '../../../../ml/infer';
+import { cardWithoutLocalPaths } from '../../../../ml/io/local-paths';
+import { CARD_FILE } from '../../../../ml/io/model-card';
 import type { ModelSetCard } from '../../../../ml/io/model-set';
-import { writeModel } from '../../../../ml/io/model-store';
-import { CLS_MODEL, smallModelToWrite, writeSmallModel } from '../../../fixtures/small-models';
+import { readModelCard } from '../../../../ml/io/model-store';
+import { CLS_MODEL, writeSmallModel } from '../../../fixtures/small-models';
 import { runCliCaptured } from '../../../support/capture-cli';
 
 const cli = (name: string, ...args: string[]) => runCliCaptured({ models, predict, triage }, name, args);
@@ -89,9 +91,12 @@ describe('pleura models make-set', () => {
     await expect(makeSet('--combine', 'two-stage', '--classifier', clsA, '--segmentation', segA, '--preset', 'third-place')).rejects.toThrow('a two-stage set takes no --preset');
     await expect(cli('models', 'make-set', '--out', 'x', '--id', '../up', '--model-version', '1', '--combine', 'average', '--segmentation', segA)).rejects.toThrow('"../up@1" is not a model reference');
     // A classifier whose card says it was trained on these phantoms: its predictions there are not out-of-fold.
-    const trained = smallModelToWrite({ ...CLS_MODEL, seed: 44 }, 64);
+    // (clsA's files under such a card: the refusal reads the card alone, and a copy costs no new model.)
     const trainedDir = path.join(root, 'models', 'trained');
-    await writeModel(trainedDir, { ...trained, card: { ...trained.card, provenance: { ...trained.card.provenance, source: 'training' }, metrics: { data: { source: `dicom-folder ${phantoms} (train-rle.csv)` } } } });
+    cpSync(clsA, trainedDir, { recursive: true });
+    const card = await readModelCard(clsA);
+    const trained = { ...card, version: '44', provenance: { ...card.provenance, source: 'training' }, metrics: { data: { source: `dicom-folder ${phantoms} (train-rle.csv)` } } };
+    writeFileSync(path.join(trainedDir, CARD_FILE), JSON.stringify(cardWithoutLocalPaths(trained)));
     expect(await makeSet('--combine', 'two-stage', '--classifier', trainedDir, '--segmentation', segA, '--data', phantoms, '--labels', labels)).toMatchObject({
       code: 1,
       stderr: `pleura: make-set: ${trainedDir}: test-unet34cls@44 was trained on dicom-folder phantoms (train-rle.csv): its predictions there are not out-of-fold; give labelled images it did not train on\n`,

@@ -9,7 +9,7 @@ import { predict } from '../../../../main/cli/commands/predict';
 import { decodeNpy } from '../../../../main/cli/npy';
 import { CliUsageError } from '../../../../main/cli/run';
 import { BROKEN } from '../../../fixtures/dicom-variants';
-import { CLS_MODEL, NARROW_ALBUNET, writeSmallModel } from '../../../fixtures/small-models';
+import { CLS_MODEL, writeSmallModel } from '../../../fixtures/small-models';
 import { writeSyntheticDicom } from '../../../fixtures/synthetic-dicom';
 import { runCliCaptured } from '../../../support/capture-cli';
 import { describeWithSharedData, sharedFile } from '../../../support/shared-data';
@@ -23,12 +23,13 @@ function readProbabilities(bytes: Uint8Array) {
 
 const dir = mkdtempSync(path.join(tmpdir(), 'pleura-predict-'));
 const clsModel = path.join(dir, 'unet34cls');
-const albunet = path.join(dir, 'albunet');
+const light = path.join(dir, 'unet-light');
 const image = path.join(dir, 'image.dcm');
 
 beforeAll(async () => {
   await writeSmallModel(clsModel, CLS_MODEL, 64);
-  await writeSmallModel(albunet, NARROW_ALBUNET, 128);
+  // a second member without a classification head: the light U-Net, the cheapest to write and load
+  await writeSmallModel(light, { arch: 'unet-light', seed: 42 }, 128);
   const [rows, columns] = [40, 30];
   await writeSyntheticDicom(image, {
     patientId: 'PREDICT',
@@ -46,14 +47,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('pleura predict', () => {
   it('writes a weighted ensemble at the model size and reports both engines', async () => {
     const out = path.join(dir, 'ensemble.npy');
-    const result = await pleuraPredict(image, '--model', clsModel, '--model', albunet, '--weights', '3,1', '--engine', 'tfjs', '--size', '64', '--model-size', '--out', out);
+    const result = await pleuraPredict(image, '--model', clsModel, '--model', light, '--weights', '3,1', '--engine', 'tfjs', '--size', '64', '--model-size', '--out', out);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report).toMatchObject({ shape: [64, 64], tta: 'hflip', out });
     expect(report.models.map((m: { arch: string; inputSize: number; weight: number }) => [m.arch, m.inputSize, m.weight])).toEqual([
       ['unet34cls', 64, 0.75],
-      ['albunet', 64, 0.25],
+      ['unet-light', 64, 0.25],
     ]);
     for (const m of report.models) expect(m.engine).toMatchObject({ engine: 'tfjs', backend: 'wasm' });
     // Only unet34cls has a classification head.

@@ -4,7 +4,7 @@
 // lr·sign(gradient) wherever the gradient outweighs eps, so a gradient at rounding level (zero in exact arithmetic)
 // may flip either way in either engine: Adam runs are held by their losses and the update of the model as a whole.
 // Skipped, saying why, without python3-torch.
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createModel, initialWeights, type ModelDefinition } from '../../../../ml/models';
 import { Rng } from '../../../../ml/random';
 import type { LossSpec } from '../../../../ml/train/losses';
@@ -12,7 +12,7 @@ import type { OptimizerSpec } from '../../../../ml/train/onnx/contract';
 import { trainingSetup } from '../../../../ml/train/onnx/step-graph';
 import { OnnxTrainingSession } from '../../../../ml/train/onnx/training-session';
 import { biasesBeforeBatchNorm, compareUpdates } from './compare-updates';
-import { describeWithTorch, runTorchStepsMany, type TorchBatch, type TorchRun } from './torch-reference';
+import { describeWithTorch, runTorchStepsMany, type TorchBatch, type TorchRun, type TorchStepsResult } from './torch-reference';
 
 type Case = {
   name: string;
@@ -120,11 +120,23 @@ async function onnxSteps(c: Case, weights: Map<string, Float32Array>, batches: T
 }
 
 describeWithTorch('ONNX training steps against PyTorch', () => {
-  it.each(cases)('$name', async (c) => {
-    const start = initialWeights(c.definition.graph, 5);
-    const batches = batchesFor(c.size, 9, c.steps);
-    const run: TorchRun = { definition: c.definition, weights: start, batches, settings: { optimizer: c.optimizer, clipNorm: c.clipNorm, loss: c.loss, steps: c.steps, setup: trainingSetup(c.definition, c.freeze) } };
-    const [torch] = await runTorchStepsMany([run]);
+  let runs: { start: Map<string, Float32Array>; batches: TorchBatch[]; torch: TorchStepsResult }[];
+  // Every case's reference in one Python process: importing torch costs seconds each time.
+  beforeAll(async () => {
+    const inputs = cases.map((c) => ({ start: initialWeights(c.definition.graph, 5), batches: batchesFor(c.size, 9, c.steps) }));
+    const references = await runTorchStepsMany(
+      cases.map((c, i): TorchRun => ({
+        definition: c.definition,
+        weights: inputs[i].start,
+        batches: inputs[i].batches,
+        settings: { optimizer: c.optimizer, clipNorm: c.clipNorm, loss: c.loss, steps: c.steps, setup: trainingSetup(c.definition, c.freeze) },
+      })),
+    );
+    runs = inputs.map((input, i) => ({ ...input, torch: references[i] }));
+  });
+
+  it.each(cases.map((c, i) => ({ ...c, i })))('$name', async (c) => {
+    const { start, batches, torch } = runs[c.i];
     const onnx = await onnxSteps(c, start, batches);
 
     const relative = (i: number) => Math.abs(onnx.losses[i] - torch.losses[i]) / Math.abs(torch.losses[i]);
