@@ -1,5 +1,6 @@
 // Activation ranges from calibration statistics, and the uint8 parameters a range gives. Pure: the statistics are
 // folded in by calibrate.ts one tensor at a time, so a calibration set of any length takes the same memory.
+import { valueRange } from '../value-range';
 
 export type CalibrationMethod = 'minmax' | 'percentile' | 'entropy';
 export const CALIBRATION_METHODS: readonly CalibrationMethod[] = ['minmax', 'percentile', 'entropy'];
@@ -36,13 +37,7 @@ export class TensorStats {
   }
 
   add(values: Float32Array): void {
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
+    const { min: lo, max: hi } = valueRange(values);
     if (!(Number.isFinite(lo) && Number.isFinite(hi))) {
       if (values.length) throw new RangeError('a calibration tensor holds values that are not finite');
       return;

@@ -1,5 +1,6 @@
 // The one decode path: bytes → DecodedImage (frame 0, values after the modality transform). Reads the header, then
 // frame 0's bytes only (a deflated file: the data set, inflated no further than its header declares).
+import { valueRange } from '../../../ml/value-range';
 import type { DecodedImage, InstanceInfo } from '../../api/contract';
 import { memorySource, withFileSource, type ByteSource } from './byte-source';
 import { decodeFrame, type FrameDescription, type FrameSamples } from './codecs/codecs';
@@ -32,7 +33,7 @@ export async function decodeSource(source: ByteSource, path: string, limits: Rea
     // Codecs that do not convert colour (native, RLE) leave YBR as it is: its Y plane is the luminance.
     const lumaOnly = info.photometricInterpretation.startsWith('YBR') && (native || file.syntax.encoding === 'rle');
     const pixels = modalityValues(samples, info, modalityLut(file.dataSet, info.pixelRepresentation === 1), native ? info.highBit + 1 - info.bitsStored : 0, lumaOnly);
-    const { min, max } = range(pixels);
+    const { min, max } = valueRange(pixels);
     return {
       info,
       rows: info.rows,
@@ -100,15 +101,4 @@ async function frameSamples(frame: Uint8Array, file: ParsedFile, info: InstanceI
 function codecMessage(error: unknown): string {
   if (typeof error === 'number') return 'the compressed data is corrupt or not in the declared format';
   return (error as Error)?.message ?? String(error);
-}
-
-function range(values: Float32Array): { min: number; max: number } {
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { min, max };
 }

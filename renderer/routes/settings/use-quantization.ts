@@ -1,10 +1,11 @@
 // The latest "Make an INT8 version" job as this window sees it: loaded once from `quantize.status`, then kept current
 // by the `quantize.progress` and `quantize.done` events (done: the model list changed). Actions report their failure
 // instead of throwing.
-import { useCallback, useEffect, useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { QuantizeJob, QuantizeRequest } from '../../../main/api/contract';
 import { useApi } from '../../app/api-context';
 import { errorMessage } from '../../app/error-message';
+import { useBusyAction } from '../../app/use-busy-action';
 
 export type QuantizeControls = {
   job: QuantizeJob | null;
@@ -19,8 +20,7 @@ export type QuantizeControls = {
 export function useQuantization(onModelsChanged: () => void, canPickFolder: boolean): QuantizeControls {
   const client = useApi();
   const [job, setJob] = useState<QuantizeJob | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
+  const { busy, problem, setProblem, act } = useBusyAction<QuantizeJob>(setJob);
 
   useEffect(() => {
     let current = true;
@@ -39,19 +39,6 @@ export function useQuantization(onModelsChanged: () => void, canPickFolder: bool
       stopDone();
     };
   }, [client, onModelsChanged]);
-
-  const act = useCallback(async (work: () => Promise<QuantizeJob | null>) => {
-    setBusy(true);
-    setProblem(null);
-    try {
-      const next = await work();
-      if (next) setJob(next);
-    } catch (error) {
-      setProblem(errorMessage(error));
-    } finally {
-      setBusy(false);
-    }
-  }, []);
 
   return {
     job,

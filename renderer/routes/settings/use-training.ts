@@ -5,6 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
 import type { TrainingPoint, TrainingRequest, TrainingRun } from '../../../main/api/contract';
 import { useApi } from '../../app/api-context';
 import { errorMessage } from '../../app/error-message';
+import { useBusyAction } from '../../app/use-busy-action';
 
 /** New points replace any at or after their start: a resumed run repeats the steps since its last checkpoint. */
 export function mergePoints(history: readonly TrainingPoint[], points: readonly TrainingPoint[]): TrainingPoint[] {
@@ -15,9 +16,8 @@ export function mergePoints(history: readonly TrainingPoint[], points: readonly 
 export function useTraining(onModelsChanged: () => void) {
   const client = useApi();
   const [run, setRun] = useState<TrainingRun | null>(null);
+  const { busy, problem, setProblem, act } = useBusyAction<TrainingRun>(setRun);
   const [loaded, setLoaded] = useState(false);
-  const [problem, setProblem] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [revision, setRevision] = useState(0);
 
   useEffect(() => {
@@ -55,19 +55,6 @@ export function useTraining(onModelsChanged: () => void) {
       stopDone();
     };
   }, [client, onModelsChanged]);
-
-  const act = useCallback(async (work: () => Promise<TrainingRun | null | void>) => {
-    setBusy(true);
-    setProblem(null);
-    try {
-      const next = await work();
-      if (next) setRun(next);
-    } catch (error) {
-      setProblem(errorMessage(error));
-    } finally {
-      setBusy(false);
-    }
-  }, []);
 
   const runId = run?.runId;
   const afterDecision = useCallback(async () => {
