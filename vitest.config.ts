@@ -8,6 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 300_000,
     pool: 'forks',
-    globalSetup: [],
+    // Workers start from bundles built once per run (test/support/worker-bundles.ts), not through tsx in each thread.
+    globalSetup: ['test/support/worker-bundles.ts'],
   },
 });

@@ -43,10 +43,10 @@ function sample(init: ParamInit, count: number, random: Rng): Float32Array {
       out.fill(init.value);
       break;
     case 'uniform':
-      for (let i = 0; i < count; i++) out[i] = (2 * random.next() - 1) * init.bound;
+      random.fillUniform(out, init.bound);
       break;
     case 'normal':
-      for (let i = 0; i < count; i++) out[i] = random.normal() * init.std;
+      random.fillNormal(out, init.std);
       break;
   }
   return out;

@@ -5,6 +5,8 @@
 // saw) at science.md's validation-best rule (0.75, 2000, 0.3; areas scaled to the size) and at the best point of
 // its grid. The goal: either method at least 0.03 above the labelled-only model. Two fresh sets are scored (seeds
 // 90000 and 95000): the consistency weight was chosen on the first, so the second is the one nothing was tuned on.
+// Beside them, what an empty answer scores on each set (its share of negatives): a gain that only reaches that
+// figure is a model learning to say nothing.
 // Environment: PLEURA_BENCH_SEMI_STEPS (default 800: about 12 minutes here), PLEURA_BENCH_SEMI_SIZE (default 128),
 // PLEURA_BENCH_SEMI_METHODS (default "pseudo-labels,mean-teacher"), PLEURA_BENCH_SEMI_WEIGHT (the consistency
 // weight; default the product's, 1).
@@ -60,7 +62,7 @@ export async function semiBench(): Promise<unknown> {
     const train = (name: string, items: TrainingItem[], meanTeacher?: MeanTeacherOption) =>
       trainOnce(path.join(root, name), definition, { train: items, unlabelled }, { steps, size, meanTeacher }, { validation, tests });
     const out: Record<string, unknown> = {
-      setup: { arch: 'unet-light', size, steps, batch: BATCH, labelled: LABELLED, unlabelled: UNLABELLED, test: TEST, seeds: SEEDS, labelledPositives: labelled.filter((i) => i.positive).length, testPositives: tests.map((t) => t.items.filter((i) => i.positive).length) },
+      setup: { arch: 'unet-light', size, steps, batch: BATCH, labelled: LABELLED, unlabelled: UNLABELLED, test: TEST, seeds: SEEDS, labelledPositives: labelled.filter((i) => i.positive).length, testPositives: tests.map((t) => t.items.filter((i) => i.positive).length), emptyAnswerScores: tests.map((t) => round(t.items.filter((i) => !i.positive).length / t.items.length)) },
     };
     const alone = await train('alone', labelled);
     out.labelledOnly = alone.figures;

@@ -32,8 +32,9 @@ describe.skipIf(!hasChromium)(`editing in the viewer, in Chromium (end to end)${
     page.on('console', (message) => {
       if (contextLost.test(message.text())) lostContexts.push(message.text());
     });
-    await workstation.services.firstRun;
+    // The page loads while the first run works: its worklist follows the samples as they are added.
     await page.goto(workstation.server.url);
+    await workstation.services.firstRun;
     await waitForWorklistSettled(page, 12);
     worklistOrder = await listedStudies();
   }, 180_000);

@@ -45,11 +45,12 @@ describe.skipIf(!hasChromium || !hasSharedData)(`flags as a triage device, in Ch
     workstation = await openWorkstation({ firstRun: { bundledModel } });
     page = workstation.page;
     const { handlers } = workstation.services;
-    await workstation.services.firstRun;
     await handlers['settings.update']({ reviewer: REVIEWER });
+    // The page loads while the first run works: its worklist follows the studies as they are added.
+    await page.goto(workstation.server.url);
+    await workstation.services.firstRun;
     // Auto-triage (on by default) takes the chest film the scan adds; the hip film is never queued.
     await handlers['studies.scan']({ path: realFolder });
-    await page.goto(workstation.server.url);
     await waitForWorklistSettled(page, 14);
   }, 180_000);
 

@@ -79,7 +79,7 @@ export async function waitForWorklistSettled(page: Page, rows: number): Promise<
       return listed.length === count && listed.every((row) => !['pending', 'queued', 'running'].includes(row.getAttribute('data-status') ?? 'pending'));
     },
     rows,
-    { timeout: 120_000, polling: 500 },
+    { timeout: 120_000, polling: 100 },
   );
 }
 

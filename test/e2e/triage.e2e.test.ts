@@ -78,7 +78,7 @@ describe.skipIf(!hasChromium)(`triage workflow in Chromium (end to end)${chromiu
     await expect(page.getByTestId('demo-open-folder').isVisible()).resolves.toBe(true);
 
     const started = performance.now();
-    await expect.poll(async () => (await rows()).filter((row) => row.status === 'triaged').length, { timeout: 120_000, interval: 500 }).toBe(12);
+    await expect.poll(async () => (await rows()).filter((row) => row.status === 'triaged').length, { timeout: 120_000, interval: 100 }).toBe(12);
     const triageMs = performance.now() - started;
     writeFileSync(path.join(artifacts, 'triage-timing.json'), `${JSON.stringify({ firstRunMs, triageAfterPageMs: triageMs }, null, 2)}\n`);
     await page.screenshot({ path: path.join(artifacts, '11-triaged-worklist.png'), fullPage: true });

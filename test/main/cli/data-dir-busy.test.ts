@@ -1,17 +1,18 @@
 // One Pleura process per data directory, between real processes: `pleura scan` waits a bounded time for the
 // holder and then says who it is (exit 75); a second `pleura serve` is refused at once, told the first one's
-// address without its token; a killed holder leaves the directory free.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+// address without its token; a killed holder leaves the directory free. The scans run in this test's own process
+// (a process apart from the holder's, as pleura.ts runs the command; a tsx start per scan would only add seconds).
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { scan as scanCommand } from '../../../main/cli/commands/scan';
 import { writeStudyFolder } from '../../fixtures/study-folder';
+import { runCliCaptured } from '../../support/capture-cli';
 import { repositoryRoot as repo, startServe } from '../../support/serve-process';
 
-const run = promisify(execFile);
 const rendererBuilt = existsSync(path.join(repo, 'dist', 'renderer', 'index.html'));
 
 describe('a data directory another Pleura holds', () => {
@@ -19,11 +20,14 @@ describe('a data directory another Pleura holds', () => {
   let dataDir: string;
   let folder: string;
   const children: ChildProcess[] = [];
-  const scan = (...args: string[]) =>
-    run(process.execPath, ['--import', 'tsx', 'main/cli/pleura.ts', 'scan', folder, ...args], { cwd: repo, env: { ...process.env, PLEURA_DATA_DIR: dataDir } }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: { code: number; stdout: string; stderr: string }) => error,
-    );
+  const scan = async (...args: string[]) => {
+    vi.stubEnv('PLEURA_DATA_DIR', dataDir);
+    try {
+      return await runCliCaptured({ scan: scanCommand }, 'scan', [folder, ...args]);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  };
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'pleura-busy-'));

@@ -1,26 +1,29 @@
 // First use of the command line: `pleura predict` and `pleura triage` without --model, on a data directory with no
 // model installed, install the bundled demonstration model (as the workstation's first run does), make it current,
-// and name it — on stderr, in their JSON and in results.json — as a demonstration model. Real processes.
-import { execFile } from 'node:child_process';
+// and name it — on stderr, in their JSON and in results.json — as a demonstration model. The commands run in-process
+// as pleura.ts runs them (a process start per command would add seconds and test nothing of first use).
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { predict } from '../../../main/cli/commands/predict';
+import { triage } from '../../../main/cli/commands/triage';
 import { writeSyntheticDicom } from '../../fixtures/synthetic-dicom';
+import { runCliCaptured } from '../../support/capture-cli';
 import { repositoryRoot as repo } from '../../support/serve-process';
 
-const run = promisify(execFile);
 const root = mkdtempSync(path.join(os.tmpdir(), 'pleura-default-model-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const bundled = JSON.parse(readFileSync(path.join(repo, 'models', 'pleura-demo', 'card.json'), 'utf8')) as { id: string; version: string };
 const bundledRef = `${bundled.id}@${bundled.version}`;
 
-function pleura(dataDir: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return run(process.execPath, ['--import', 'tsx', 'main/cli/pleura.ts', ...args], { cwd: repo, env: { ...process.env, PLEURA_DATA_DIR: dataDir } }).then(
-    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code: number; stdout: string; stderr: string }) => error,
-  );
+async function pleura(dataDir: string, name: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  vi.stubEnv('PLEURA_DATA_DIR', dataDir);
+  try {
+    return await runCliCaptured({ predict, triage }, name, args);
+  } finally {
+    vi.unstubAllEnvs();
+  }
 }
 
 const currentPointer = (dataDir: string) => JSON.parse(readFileSync(path.join(dataDir, 'models', 'current.json'), 'utf8')).model;

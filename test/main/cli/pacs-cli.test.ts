@@ -1,16 +1,18 @@
 // `pleura pacs sync` and `pleura pacs listen` as a headless node runs them: real processes, a real Orthanc, the
 // bundled model installed on first use, the password from PLEURA_PACS_PASSWORD; dcmtk's storescu sends to the listener.
+// A sync that only repeats what a process has shown runs in this process (a process start costs seconds).
 import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { pacs } from '../../../main/cli/commands/pacs';
 import { CliUsageError, runCli } from '../../../main/cli/run';
 import { createDicomwebClient } from '../../../main/pacs/dicomweb/client';
 import { writePhantomSet } from '../../../main/phantoms/write-set';
 import { freePort, ORTHANC_MISSING, orthancAvailable, startOrthanc, type OrthancServer } from '../../fixtures/orthanc';
+import { runCliCaptured } from '../../support/capture-cli';
 import { repositoryRoot as repo } from '../../support/serve-process';
 
 const run = promisify(execFile);
@@ -26,6 +28,16 @@ describe.skipIf(!orthancAvailable())(`pleura pacs${orthancAvailable() ? '' : ` (
       ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
       (error: { code: number; stdout: string; stderr: string }) => error,
     );
+  /** The same command run as pleura.ts runs it, in this process, with the same environment. */
+  const pleuraHere = async (dataDir: string, args: string[], password: string) => {
+    vi.stubEnv('PLEURA_DATA_DIR', dataDir);
+    vi.stubEnv('PLEURA_PACS_PASSWORD', password);
+    try {
+      return await runCliCaptured({ pacs }, 'pacs', args);
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  };
   const pleuraResults = async () => {
     const client = createDicomwebClient({ url: orthanc.dicomwebUrl, auth: { kind: 'basic', user: orthanc.user, password: orthanc.password } });
     const studies = await client.searchStudies({});
@@ -53,14 +65,14 @@ describe.skipIf(!orthancAvailable())(`pleura pacs${orthancAvailable() ? '' : ` (
     expect(JSON.parse(first.stdout)).toMatchObject({ state: 'done', studies: 2, retrieved: 2, triaged: 2, pushed: 2, skipped: 0, errors: 0 });
     expect((await pleuraResults()).filter((result) => result.modality === 'SR')).toHaveLength(2);
 
-    const second = await pleura(dataDir, args, orthanc.password);
+    const second = await pleuraHere(dataDir, args, orthanc.password);
     expect(second.code, second.stderr).toBe(0);
     expect(JSON.parse(second.stdout)).toMatchObject({ state: 'done', studies: 2, retrieved: 0, triaged: 0, pushed: 0, errors: 0 });
     expect((await pleuraResults()).filter((result) => result.modality === 'SR')).toHaveLength(2);
   }, 180_000);
 
   it('a wrong password fails with the authentication error and exit code 1', async () => {
-    const result = await pleura(path.join(dir, 'node-wrong'), ['sync', '--dicomweb', orthanc.dicomwebUrl, '--user', orthanc.user, '--json'], 'wrong-password');
+    const result = await pleuraHere(path.join(dir, 'node-wrong'), ['sync', '--dicomweb', orthanc.dicomwebUrl, '--user', orthanc.user, '--json'], 'wrong-password');
     expect(result.code).toBe(1);
     expect(JSON.parse(result.stdout)).toMatchObject({ state: 'failed', retrieved: 0, message: expect.stringMatching(/user name and password/) });
   }, 120_000);

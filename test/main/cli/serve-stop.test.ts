@@ -31,7 +31,9 @@ function processGone(pid: number): boolean {
 }
 
 describe.runIf(rendererBuilt)('pleura serve stops', () => {
-  it.each(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('cleanly on %s, and logs it without the token', async (signal) => {
+  // Each signal has its own server and data directory: they start side by side, as a process start is seconds of
+  // one core's work.
+  it.concurrent.for(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('cleanly on %s, and logs it without the token', async (signal, { expect }) => {
     const dataDir = path.join(dir, signal);
     const serve = startServe({ dataDir });
     const url = new URL(await serve.address);

@@ -1,6 +1,8 @@
-// The training service over a scripted stand-in for the trainer's worker (the only double): real model folders
-// (narrow AlbuNets), the real model library, the real audit log, and the real held-out comparison — the validation
-// fold of a tiny PNG pair folder, split as the trainer splits it, through the inference workers.
+// The training service over a scripted stand-in for the trainer's worker (the only double): real model folders (a
+// narrow AlbuNet current, as the runs' architecture with options; the runs' models light U-Nets, which the service
+// handles alike and which write and load in a blink), the real model library, the real audit log, and the real
+// held-out comparison — the validation fold of a tiny PNG pair folder, split as the trainer splits it, through the
+// inference workers.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,7 +25,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 const dataDir = path.join(root, 'data');
 const SIDE = 64;
 
-const trainer = new ScriptedTrainer(SIDE);
+const trainer = new ScriptedTrainer(SIDE, { arch: 'unet-light', seed: 0 });
 const events = new EventHub();
 const received: { [E in keyof ApiEvents]?: ApiEvents[E][] } = {};
 events.subscribe((event, payload) => ((received[event] ??= []) as unknown[]).push(payload));
@@ -121,7 +123,7 @@ describe('the training service', () => {
     const finished = await done;
     expect(finished).toMatchObject({ state: 'finished', error: null, end: { kind: 'completed', text: 'Finished all 3 epochs.' } });
     const { comparison, candidate } = finished;
-    expect(candidate).toBe('test-albunet@100');
+    expect(candidate).toBe('test-unet-light@100');
     // the validation fold of the six PNG pairs (each its own patient), split as the trainer splits them
     const images = comparison!.images;
     expect(images).toBeGreaterThanOrEqual(1);
@@ -140,14 +142,13 @@ describe('the training service', () => {
     expect((await library.currentModel())!.ref).toBe(initialRef);
 
     const promoted = await handlers['models.promote']({ runId: finished.runId });
-    expect(promoted).toMatchObject({ ref: 'test-albunet@100', current: true });
-    expect((await library.currentModel())!.ref).toBe('test-albunet@100');
+    expect(promoted).toMatchObject({ ref: 'test-unet-light@100', current: true });
+    expect((await library.currentModel())!.ref).toBe('test-unet-light@100');
     const list = await handlers['models.list']({});
-    expect(list.map((m) => [m.ref, m.current])).toEqual([
-      ['test-albunet@100', true],
-      [initialRef, false],
+    expect(list.map((m) => [m.ref, m.current, m.card?.architecture.name])).toEqual([
+      ['test-unet-light@100', true, 'unet-light'],
+      [initialRef, false, 'albunet'],
     ].sort());
-    expect(list.every((m) => m.card?.architecture.name === 'albunet')).toBe(true);
     await expect(handlers['models.promote']({ runId: finished.runId })).rejects.toMatchObject({ code: 'invalid-argument' });
   }, 60_000);
 
@@ -166,7 +167,7 @@ describe('the training service', () => {
     expect(await handlers['models.discard']({ runId: run.runId })).toEqual({ discarded: true });
     expect(existsSync(trainer.configs.at(-1)!.out)).toBe(false);
     expect((await handlers['training.status']({})).run).toMatchObject({ state: 'discarded' });
-    expect((await handlers['models.list']({})).map((m) => m.ref)).toEqual(['test-albunet@100', initialRef].sort());
+    expect((await handlers['models.list']({})).map((m) => m.ref)).toEqual(['test-unet-light@100', initialRef].sort());
     expect(finished.comparison!.current!.ref).toBe(initialRef);
   }, 60_000);
 
@@ -216,7 +217,7 @@ describe('the training service', () => {
       ...['train-start', 'train-end'],
     ]);
     const promote = entries.find((entry) => entry.action === 'promote')!;
-    expect(promote).toMatchObject({ models: ['test-albunet@100', initialRef], detail: expect.stringContaining(`test-albunet@100 made current, replacing ${initialRef}`) });
+    expect(promote).toMatchObject({ models: ['test-unet-light@100', initialRef], detail: expect.stringContaining(`test-unet-light@100 made current, replacing ${initialRef}`) });
     const firstEnd = entries.filter((entry) => entry.action === 'train-end').at(-1)!;
     expect(firstEnd.detail).toBe(`run ${firstRun.runId} ended: Cancelled by the user.`);
     expect(entries.filter((entry) => entry.action === 'train-start').at(-1)!.detail).toMatch(new RegExp(`started from ${initialRef}: plan quick, 3 epochs at 64 px on the PNG pairs in `));

@@ -4,15 +4,14 @@
 // state_dict goes through Pleura's importer (names and shapes checked tensor by tensor) into a model folder, whose
 // ONNX graph runs in onnxruntime-node on the same input (eval mode, 64x64, batch 1). Skipped, saying why, without
 // python3-torch.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { importTorchModel } from '../../../ml/io/import-torch';
 import { ONNX_FILE } from '../../../ml/io/model-store';
+import { startPython, type PythonOutputs } from '../../support/ml-python-outputs';
 import { describeWithTorch, TORCH_PYTHON } from '../train/onnx/torch-reference';
 
 type Case = { name: string; arch: string; archOptions: Record<string, string | boolean>; outputs: string[] };
@@ -38,20 +37,20 @@ describeWithTorch('the 2nd place architectures against PyTorch (torch.save → i
     return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
   };
 
-  beforeAll(async () => {
-    try {
-      await promisify(execFile)(TORCH_PYTHON, [script, dir, ...CASES.map((c) => c.name)], { maxBuffer: 1 << 24 });
-    } catch (error) {
-      throw new Error(`torch_parity_2nd.py failed: ${(error as { stderr?: string }).stderr ?? String(error)}`);
-    }
-  }, 600_000);
+  let python: PythonOutputs;
+  // One process for every case, in CASES order; each test waits for its case's manifest, written after its tensors.
+  beforeAll(() => {
+    python = startPython(TORCH_PYTHON, [script, dir, ...CASES.map((c) => c.name)]);
+  });
 
-  afterAll(() => {
+  afterAll(async () => {
+    await python.stop();
     rmSync(dir, { recursive: true, force: true });
     if (Object.keys(figures).length > 0) process.stderr.write(`onnx vs pytorch, max abs difference: ${JSON.stringify(figures)}\n`);
   });
 
   it.each(CASES)('$arch $archOptions matches PyTorch', async (c) => {
+    await python.written(path.join(dir, `${c.name}.json`));
     const folder = path.join(dir, `${c.name}.model`);
     await importTorchModel(path.join(dir, `${c.name}.pth`), folder, { arch: c.arch, archOptions: c.archOptions, size: SIZE, tool: 'pleura 0.1.0' });
     const session = await ort.InferenceSession.create(path.join(folder, ONNX_FILE));
@@ -73,5 +72,6 @@ describeWithTorch('the 2nd place architectures against PyTorch (torch.save → i
       await session.release();
       rmSync(folder, { recursive: true, force: true });
     }
-  }, 300_000);
+    // 300 s for the import and the run, plus the 600 s the PyTorch run had in the hook: a test may wait for it
+  }, 900_000);
 });

@@ -2,7 +2,6 @@
 // (torch_3rd_5th.py: torchvision's resnet34 and ASPP, a Cadene-style SE-ResNeXt): seeded random weights with
 // BatchNorm statistics away from their defaults, torch.save'd, imported through import-torch, the exported ONNX
 // run in onnxruntime against PyTorch's eval-mode logits and cls_logit. Skipped, saying why, without python3-torch.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { importTorchModel } from '../../../ml/io/import-torch';
 import { loadModelForOnnx } from '../../../ml/io/model-store';
 import { encoderNames } from '../../../ml/models';
+import { startPython, type PythonOutputs } from '../../support/ml-python-outputs';
 import { describeWithTorch, TORCH_PYTHON } from '../train/onnx/torch-reference';
 
 type Case = { arch: 'cbam-unet' | 'aspp-unet'; encoder: string; outputs: string[] };
@@ -31,21 +31,23 @@ describeWithTorch('3rd and 5th place models: PyTorch modules â†’ import-torch â†
   const dir = mkdtempSync(path.join(tmpdir(), 'pleura-parity-3rd-5th-'));
   const file = (c: Case, ext: string) => path.join(dir, `${c.arch}-${c.encoder}.${ext}`);
 
+  let python: PythonOutputs;
   beforeAll(() => {
     const cases = CASES.map((c, i) => ({ ...c, seed: 11 + i, state_dict: file(c, 'pt'), io: file(c, 'json'), n: N, h: H, w: W }));
     const request = path.join(dir, 'request.json');
     writeFileSync(request, JSON.stringify({ cases }));
-    const script = path.join(import.meta.dirname, 'torch_3rd_5th.py');
-    const result = spawnSync(TORCH_PYTHON, [script, request], { encoding: 'utf8', timeout: 280_000 });
-    if (result.status !== 0) throw new Error(`torch_3rd_5th.py failed: ${result.stderr || result.error}`);
+    python = startPython(TORCH_PYTHON, [path.join(import.meta.dirname, 'torch_3rd_5th.py'), request]);
   });
 
-  afterAll(() => {
+  afterAll(async () => {
+    await python.stop();
     rmSync(dir, { recursive: true, force: true });
     if (Object.keys(figures).length > 0) process.stderr.write(`3rd/5th place onnx vs pytorch: ${JSON.stringify(figures)}\n`);
   });
 
   it.each(CASES)('$arch on $encoder: logits (and cls_logit) agree within 1e-4 of their largest magnitude', async (c) => {
+    // The script writes a case's state_dict and then its outputs' JSON, which parses only once it is whole.
+    await python.written(file(c, 'json'), parses);
     const folder = path.join(dir, `${c.arch}-${c.encoder}`);
     // strict import: every state_dict key of the module is a tensor of the graph, and the reverse
     await importTorchModel(file(c, 'pt'), folder, { arch: c.arch, archOptions: { encoder: c.encoder }, size: 64, tool: 'pleura 0.1.0' });
@@ -72,8 +74,18 @@ describeWithTorch('3rd and 5th place models: PyTorch modules â†’ import-torch â†
     } finally {
       await session.release();
     }
-  }, 240_000);
+    // 240 s for the import and the run, plus the 280 s the PyTorch run had in the hook: a test may wait for it
+  }, 520_000);
 });
+
+function parses(file: string): boolean {
+  try {
+    JSON.parse(readFileSync(file, 'utf8'));
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 function standardDeviation(values: readonly number[]): number {
   const mean = values.reduce((s, v) => s + v, 0) / values.length;

@@ -11,7 +11,7 @@ import { resizeBilinear, writeModelInput } from '../../../ml/preprocess';
 import { quantizeModel, type CalibrationImage, type QuantizationReport } from '../../../ml/quantize';
 import { loadOnnxEngine } from '../../../ml/runtime/onnx-engine';
 import type { ModelDefinition } from '../../../ml/models';
-import { CLS_MODEL, smallEngineModel } from '../../fixtures/small-models';
+import { CLS_MODEL, smallModelToWrite } from '../../fixtures/small-models';
 
 const DEMO = path.join(import.meta.dirname, '../../../models/pleura-demo');
 
@@ -78,13 +78,14 @@ describe('quantizeModel on the bundled model', () => {
 });
 
 describe('quantizeModel on other models and inputs', () => {
-  const tiny = () => {
-    const { definition, weights } = smallEngineModel(CLS_MODEL);
-    return { definition, weights, image: { data: new Float32Array(3 * 64 * 64).map((_, i) => (i % 97) / 97), height: 64, width: 64 } };
-  };
+  // One unet34cls for every test here (quantizeModel only reads it), without the ONNX export quantizeModel makes itself.
+  let tiny: ReturnType<typeof smallModelToWrite> & { image: CalibrationImage };
+  beforeAll(() => {
+    tiny = { ...smallModelToWrite(CLS_MODEL, 64), image: { data: new Float32Array(3 * 64 * 64).map((_, i) => (i % 97) / 97), height: 64, width: 64 } };
+  });
 
   it('keeps the classifier head’s output: the engine gives both logits', async () => {
-    const { definition, weights, image } = tiny();
+    const { definition, weights, image } = tiny;
     const { onnx } = await quantizeModel(definition, weights, [image], { method: 'percentile' });
     const engine = await loadOnnxEngine({ definition, onnx }, { threads: 2 });
     try {
@@ -97,7 +98,7 @@ describe('quantizeModel on other models and inputs', () => {
   });
 
   it('rejects with an AbortError when cancelled, before or during calibration', async () => {
-    const { definition, weights, image } = tiny();
+    const { definition, weights, image } = tiny;
     const before = new AbortController();
     before.abort();
     await expect(quantizeModel(definition, weights, [image], { signal: before.signal })).rejects.toMatchObject({ name: 'AbortError' });
@@ -107,7 +108,7 @@ describe('quantizeModel on other models and inputs', () => {
   });
 
   it('refuses no images, images of the wrong length or size, and unknown methods', async () => {
-    const { definition, weights, image } = tiny();
+    const { definition, weights, image } = tiny;
     await expect(quantizeModel(definition, weights, [])).rejects.toThrow(/at least one calibration image/);
     await expect(quantizeModel(definition, weights, [{ ...image, data: new Float32Array(5) }])).rejects.toThrow(/image 1: 5 values/);
     await expect(quantizeModel(definition, weights, [{ ...image, height: 60 }])).rejects.toThrow(/multiples of 32/);

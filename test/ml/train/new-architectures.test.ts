@@ -40,14 +40,24 @@ afterAll(async () => {
 
 type Run = { losses: number[]; weights: Map<string, Float32Array> };
 
-/** `STEPS` steps of a constant-rate Adam plan through trainModel. */
-async function train(name: string, definition: ModelDefinition, loss: LossSpec, size: number, createEngine: (w: ReadonlyMap<string, Float32Array>) => Promise<TrainingEngine>): Promise<Run> {
+/**
+ * `STEPS` steps of a constant-rate Adam plan through trainModel from `start`, which the engines copy and leave as it
+ * was: one draw serves both engines and the comparison (each draw of a full-width encoder costs seconds).
+ */
+async function train(
+  name: string,
+  definition: ModelDefinition,
+  start: ReadonlyMap<string, Float32Array>,
+  loss: LossSpec,
+  size: number,
+  createEngine: (w: ReadonlyMap<string, Float32Array>) => Promise<TrainingEngine>,
+): Promise<Run> {
   const losses: number[] = [];
   const outcome = await trainModel(
     { train: toyItems(STEPS * BATCH, size, 5), validation: [] },
     {
       definition,
-      weights: initialWeights(definition.graph, SEED),
+      weights: start,
       plan: manualPlan({ optimizer: { kind: 'adam' }, lr: 1e-3, weightDecay: 0, loss, epochs: 1, batchSize: BATCH, freezeEncoder: false }),
       size,
       seed: 3,
@@ -88,8 +98,8 @@ describe('the new architectures train on both engines', () => {
       const definition = createModel(arch, options);
       const start = initialWeights(definition.graph, SEED);
       const tag = arch.replace(/\W/g, '-');
-      const onnx = await train(`${tag}-onnx`, definition, loss, size, (w) => createOnnxTrainingEngine(definition, w, { size, providers: ['cpu'], threads: os.availableParallelism() }));
-      const tfjs = await train(`${tag}-tfjs`, definition, loss, size, async (w) => createTfjsTrainingEngine(definition, w, await chooseTrainingBackend('wasm')));
+      const onnx = await train(`${tag}-onnx`, definition, start, loss, size, (w) => createOnnxTrainingEngine(definition, w, { size, providers: ['cpu'], threads: os.availableParallelism() }));
+      const tfjs = await train(`${tag}-tfjs`, definition, start, loss, size, async (w) => createTfjsTrainingEngine(definition, w, await chooseTrainingBackend('wasm')));
 
       for (const run of [onnx, tfjs]) {
         expect(run.losses).toHaveLength(STEPS);
@@ -122,8 +132,8 @@ it('leaves a head no loss reaches untouched on both engines', async () => {
   const start = initialWeights(definition.graph, SEED);
   const size = 32;
   const runs = [
-    await train('unreached-onnx', definition, { kind: 'bce' }, size, (w) => createOnnxTrainingEngine(definition, w, { size, providers: ['cpu'], threads: os.availableParallelism() })),
-    await train('unreached-tfjs', definition, { kind: 'bce' }, size, async (w) => createTfjsTrainingEngine(definition, w, await chooseTrainingBackend('wasm'))),
+    await train('unreached-onnx', definition, start, { kind: 'bce' }, size, (w) => createOnnxTrainingEngine(definition, w, { size, providers: ['cpu'], threads: os.availableParallelism() })),
+    await train('unreached-tfjs', definition, start, { kind: 'bce' }, size, async (w) => createTfjsTrainingEngine(definition, w, await chooseTrainingBackend('wasm'))),
   ];
   for (const run of runs) {
     const moved = (name: string) => run.weights.get(name)!.some((v, i) => v !== start.get(name)![i]);

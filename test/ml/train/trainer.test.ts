@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initialWeights } from '../../../ml/models';
 import { latestCheckpoint, readCheckpoint } from '../../../ml/train/checkpoint';
-import { trainModel, TrainingCancelledError, type TrainerConfig, type TrainingProgress } from '../../../ml/train/trainer';
+import { trainModel, TrainingCancelledError, type TrainerConfig, type TrainerOutcome, type TrainingProgress } from '../../../ml/train/trainer';
 import { CPU_BACKEND, toyItems, toyModel, toyPlan } from '../../fixtures/toy-training';
 import { createTfjsTrainingEngine } from '../../../ml/train/engines/tfjs';
 
@@ -43,6 +43,16 @@ function config(dir: string, overrides: Partial<TrainerConfig> = {}): TrainerCon
   };
 }
 
+let uninterrupted: Promise<TrainerOutcome> | undefined;
+/**
+ * The run the stopped ones must end as: without checkpoints between epochs, which change nothing the run computes.
+ * Made once for the kill and the cancel test.
+ */
+function uninterruptedRun(): Promise<TrainerOutcome> {
+  uninterrupted ??= trainModel(data, config('whole', { checkpointEvery: 0 }));
+  return uninterrupted;
+}
+
 function sameWeights(a: Map<string, Float32Array>, b: Map<string, Float32Array>): string[] {
   const bytes = (x: Float32Array) => Buffer.from(x.buffer, x.byteOffset, x.byteLength);
   return [...a].filter(([name, values]) => !bytes(values).equals(bytes(b.get(name)!))).map(([name]) => name);
@@ -65,7 +75,7 @@ describe('trainModel', () => {
   });
 
   it('resumes after a kill with exactly the weights of an uninterrupted run (EMA, optimiser and sampler included)', async () => {
-    const whole = await trainModel(data, config('whole'));
+    const whole = await uninterruptedRun();
     // A crash after step 5: the newest checkpoint is the one after step 4 (every 2 steps).
     const crash = new Error('killed');
     await expect(
@@ -82,7 +92,7 @@ describe('trainModel', () => {
   });
 
   it('cancels by checkpointing and stopping; the checkpoint resumes to the same end', async () => {
-    const whole = await trainModel(data, config('whole-2', { checkpointEvery: 0 }));
+    const whole = await uninterruptedRun();
     const controller = new AbortController();
     const progress: TrainingProgress[] = [];
     const cancelled = trainModel(data, config('cancelled', { checkpointEvery: 0 }), {

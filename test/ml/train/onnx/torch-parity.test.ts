@@ -27,10 +27,11 @@ type Case = {
   perTensor: boolean;
 };
 
+const albunet = createModel('albunet', { nf: 4 });
 const cases: Case[] = [
   {
     name: 'AlbuNet (nf 4), Adam, the 1st place combo, clipping 0.1, weight decay',
-    definition: createModel('albunet', { nf: 4 }),
+    definition: albunet,
     size: 64,
     optimizer: { kind: 'adam', betas: [0.9, 0.999], eps: 1e-8, weightDecay: 5e-6, lr: 1e-3 },
     loss: { kind: 'combo', bce: 3, dice: 1, focal: 4 },
@@ -41,7 +42,7 @@ const cases: Case[] = [
   },
   {
     name: 'AlbuNet (nf 4), one plain SGD step: every gradient',
-    definition: createModel('albunet', { nf: 4 }),
+    definition: albunet,
     size: 128,
     optimizer: { kind: 'sgd', momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, lr: 1 },
     loss: { kind: 'bce' },
@@ -120,11 +121,19 @@ async function onnxSteps(c: Case, weights: Map<string, Float32Array>, batches: T
 }
 
 describeWithTorch('ONNX training steps against PyTorch', () => {
-  let runs: { start: Map<string, Float32Array>; batches: TorchBatch[]; torch: TorchStepsResult }[];
-  // Every case's reference in one Python process: importing torch costs seconds each time.
-  beforeAll(async () => {
-    const inputs = cases.map((c) => ({ start: initialWeights(c.definition.graph, 5), batches: batchesFor(c.size, 9, c.steps) }));
-    const references = await runTorchStepsMany(
+  let inputs: { start: Map<string, Float32Array>; batches: TorchBatch[] }[];
+  let references: Promise<TorchStepsResult[]>;
+  // Every case's reference in one Python process: importing torch costs seconds each time. It runs on the other
+  // core while the tests take their ONNX steps, and each test waits for it only to compare.
+  beforeAll(() => {
+    // The sessions copy their starting weights: the cases on one model share one draw.
+    const starts = new Map<ModelDefinition, Map<string, Float32Array>>();
+    const startOf = (definition: ModelDefinition) => {
+      if (!starts.has(definition)) starts.set(definition, initialWeights(definition.graph, 5));
+      return starts.get(definition)!;
+    };
+    inputs = cases.map((c) => ({ start: startOf(c.definition), batches: batchesFor(c.size, 9, c.steps) }));
+    references = runTorchStepsMany(
       cases.map((c, i): TorchRun => ({
         definition: c.definition,
         weights: inputs[i].start,
@@ -132,12 +141,14 @@ describeWithTorch('ONNX training steps against PyTorch', () => {
         settings: { optimizer: c.optimizer, clipNorm: c.clipNorm, loss: c.loss, steps: c.steps, setup: trainingSetup(c.definition, c.freeze) },
       })),
     );
-    runs = inputs.map((input, i) => ({ ...input, torch: references[i] }));
+    // A failed run fails each test that awaits it, not the process as an unhandled rejection.
+    references.catch(() => {});
   });
 
   it.each(cases.map((c, i) => ({ ...c, i })))('$name', async (c) => {
-    const { start, batches, torch } = runs[c.i];
+    const { start, batches } = inputs[c.i];
     const onnx = await onnxSteps(c, start, batches);
+    const torch = (await references)[c.i];
 
     const relative = (i: number) => Math.abs(onnx.losses[i] - torch.losses[i]) / Math.abs(torch.losses[i]);
     const updates = compareUpdates(start, onnx.weights, torch.weights, biasesBeforeBatchNorm(c.definition, c.freeze.encoderBatchNorm));
@@ -151,5 +162,6 @@ describeWithTorch('ONNX training steps against PyTorch', () => {
     expect(updates.overall).toBeLessThan(c.perTensor ? 1e-3 : 0.1);
     // Rounding differences grow in BatchNorms over few values (AlbuNet's 1/32 maps at 128 hold 16 per image).
     if (c.perTensor) expect(updates.worst.error, updates.worst.name).toBeLessThan(2e-2);
-  }, 180_000);
+    // 180 s for the steps, and the first case may wait out the PyTorch run, which had the hook's 300 s
+  }, 480_000);
 });
