@@ -11,21 +11,20 @@ const fromSources = here.endsWith('.ts');
 // This module sits one folder below main/ both in the sources and in every bundle entry.
 const mainRoot = path.resolve(path.dirname(here), '..');
 
-export function workerPath(name: string): string {
-  return path.join(mainRoot, `${name}${fromSources ? '.ts' : '.js'}`);
+/**
+ * The folder of bundled workers: Electron's, or, running from sources, one that `npm run build:main -- --outdir`
+ * filled from these same sources and `PLEURA_WORKER_BUNDLES` names (the test suite builds one per run, which spares
+ * every thread loading tsx again: about a second per worker on this machine's two cores). Null: TypeScript.
+ */
+function bundlesRoot(): string | null {
+  return fromSources ? process.env.PLEURA_WORKER_BUNDLES || null : mainRoot;
 }
 
-/**
- * Running from sources, `PLEURA_WORKER_BUNDLES` may name a folder that `npm run build:main -- --outdir` filled from
- * these same sources (the test suite builds one per run): workers then start from those bundles, as Electron's do,
- * without loading tsx again in every thread (about a second per worker on this machine's two cores).
- */
 export function spawnWorker(name: string, options: WorkerOptions = {}): Worker {
-  if (!fromSources) return new Worker(workerPath(name), options);
-  const bundles = process.env.PLEURA_WORKER_BUNDLES;
+  const bundles = bundlesRoot();
   if (bundles) return new Worker(path.join(bundles, `${name}.js`), options);
   // Node does not apply the parent's TypeScript loader to workers reliably (vitest, tsx): bootstrap it there.
-  const entry = pathToFileURL(workerPath(name)).href;
+  const entry = pathToFileURL(path.join(mainRoot, `${name}.ts`)).href;
   const bootstrap = path.join(path.dirname(here), 'ts-bootstrap.mjs');
   return new Worker(bootstrap, { ...options, workerData: { ...(options.workerData ?? {}), __pleuraEntry: entry } });
 }

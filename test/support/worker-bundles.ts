@@ -11,6 +11,6 @@ const root = path.resolve(import.meta.dirname, '../..');
 export default function setup(): () => void {
   const outdir = path.join(root, 'node_modules', '.cache', 'pleura-test-workers', String(process.pid));
   execFileSync(process.execPath, [path.join(root, 'scripts', 'build-main.mjs'), '--outdir', outdir], { stdio: ['ignore', 'ignore', 'inherit'] });
-  process.env.PLEURA_WORKER_BUNDLES = path.join(outdir);
+  process.env.PLEURA_WORKER_BUNDLES = outdir;
   return () => rmSync(outdir, { recursive: true, force: true });
 }
