@@ -1,6 +1,7 @@
-// A Python reference run whose files the tests take as they appear. vitest runs one file at a time, so on a
-// two-core machine the other core sits idle while a test waits for PyTorch: started in the file's beforeAll and
-// not awaited there, the run builds case n + 1 while the test of case n imports and runs case n.
+// A Python reference run whose files the tests take as they appear. vitest runs these files one at a time
+// (vitest.config.ts), so on a two-core machine the other core sits idle while a test waits for PyTorch: started in
+// the file's beforeAll and not awaited there, the run builds case n + 1 while the test of case n imports and runs
+// case n.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
