@@ -4,7 +4,7 @@
 // (a process apart from the holder's, as pleura.ts runs the command; a tsx start per scan would only add seconds).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -12,8 +12,7 @@ import { scan as scanCommand } from '../../../main/cli/commands/scan';
 import { writeStudyFolder } from '../../fixtures/study-folder';
 import { runCliCaptured } from '../../support/capture-cli';
 import { repositoryRoot as repo, startServe } from '../../support/serve-process';
-
-const rendererBuilt = existsSync(path.join(repo, 'dist', 'renderer', 'index.html'));
+import { ensureRendererBuilt } from '../../renderer/renderer-build';
 
 describe('a data directory another Pleura holds', () => {
   let dir: string;
@@ -30,6 +29,7 @@ describe('a data directory another Pleura holds', () => {
   };
 
   beforeAll(async () => {
+    await ensureRendererBuilt();
     dir = mkdtempSync(path.join(os.tmpdir(), 'pleura-busy-'));
     folder = path.join(dir, 'images');
     mkdirSync(folder);
@@ -61,7 +61,7 @@ describe('a data directory another Pleura holds', () => {
     expect(JSON.parse(scanned.stdout).summary).toMatchObject({ added: 2, studies: 1 });
   });
 
-  it.runIf(rendererBuilt)('refuses a second `pleura serve`, naming the first and its address without the token', async () => {
+  it('refuses a second `pleura serve`, naming the first and its address without the token', async () => {
     dataDir = path.join(dir, 'data-serve');
     const first = startServe({ dataDir });
     children.push(first.child);

@@ -4,12 +4,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linuxProc } from '../../../main/cli/launcher-watch';
 import { logFilePath } from '../../../main/services/operation-log';
-import { repositoryRoot, startServe } from '../../support/serve-process';
+import { startServe } from '../../support/serve-process';
+import { ensureRendererBuilt } from '../../renderer/renderer-build';
 
-const rendererBuilt = existsSync(path.join(repositoryRoot, 'dist', 'renderer', 'index.html'));
+beforeAll(ensureRendererBuilt);
 const dir = mkdtempSync(path.join(os.tmpdir(), 'pleura-serve-stop-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -30,7 +31,7 @@ function processGone(pid: number): boolean {
   return stat === null || stat.state === 'Z';
 }
 
-describe.runIf(rendererBuilt)('pleura serve stops', () => {
+describe('pleura serve stops', () => {
   // Each signal has its own server and data directory: they start side by side, as a process start is seconds of
   // one core's work.
   it.concurrent.for(['SIGTERM', 'SIGINT', 'SIGHUP'] as const)('cleanly on %s, and logs it without the token', async (signal, { expect }) => {

@@ -2,21 +2,30 @@
 // cleanly on SIGTERM.
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { repositoryRoot as root, startServe as startServeProcess } from '../../support/serve-process';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { serve } from '../../../main/cli/commands/serve';
+import { runCliCaptured } from '../../support/capture-cli';
+import { startServe as startServeProcess } from '../../support/serve-process';
+import { ensureRendererBuilt } from '../../renderer/renderer-build';
 
-const rendererBuilt = existsSync(path.join(root, 'dist', 'renderer', 'index.html'));
+// In this file's own process only: the in-process serve looks for its page under a root that has none.
+vi.mock('../../../main/cli/repository-root', async (original) => ({
+  ...(await original<typeof import('../../../main/cli/repository-root')>()),
+  repositoryRoot: '/nonexistent/pleura-without-renderer',
+}));
+
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'pleura-serve-'));
 
+beforeAll(ensureRendererBuilt);
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 const startServe = (port = '0') => startServeProcess({ dataDir, args: ['--port', port] });
 
 describe('pleura serve', () => {
-  it.runIf(rendererBuilt)('serves the page and the API with its token, and stops on SIGTERM', async () => {
+  it('serves the page and the API with its token, and stops on SIGTERM', async () => {
     const serve = startServe();
     const url = new URL(await serve.address);
     const token = url.searchParams.get('token');
@@ -32,10 +41,11 @@ describe('pleura serve', () => {
     expect(serve.output()).toMatch(/SIGTERM: stopping/);
   });
 
-  it.runIf(!rendererBuilt)('refuses to start without the built renderer, saying how to build it', async () => {
-    const serve = startServe();
-    expect(await serve.exited).toBe(1);
-    expect(serve.output()).toMatch(/npm run build:renderer/);
+  it('refuses to start without the built renderer, saying how to build it', async () => {
+    const { code, stderr } = await runCliCaptured({ serve }, 'serve', []);
+    expect(code).toBe(1);
+    expect(stderr).toContain('/nonexistent/pleura-without-renderer/dist/renderer has no index.html');
+    expect(stderr).toMatch(/npm run build:renderer/);
   });
 
   it('refuses a bad port', async () => {
@@ -44,7 +54,7 @@ describe('pleura serve', () => {
     expect(serve.output()).toMatch(/--port must be an integer/);
   });
 
-  it.runIf(rendererBuilt)('says so when the port is taken', async () => {
+  it('says so when the port is taken', async () => {
     const taken = createServer().listen(0, '127.0.0.1');
     await once(taken, 'listening');
     const serve = startServe(String((taken.address() as AddressInfo).port));
