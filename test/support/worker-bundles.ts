@@ -9,6 +9,8 @@ import path from 'node:path';
 const root = path.resolve(import.meta.dirname, '../..');
 
 export default function setup(): () => void {
+  // Vitest runs a global setup at the root and again for each project (vitest.config.ts): the first one builds.
+  if (process.env.PLEURA_WORKER_BUNDLES) return () => {};
   const outdir = path.join(root, 'node_modules', '.cache', 'pleura-test-workers', String(process.pid));
   execFileSync(process.execPath, [path.join(root, 'scripts', 'build-main.mjs'), '--outdir', outdir], { stdio: ['ignore', 'ignore', 'inherit'] });
   process.env.PLEURA_WORKER_BUNDLES = outdir;

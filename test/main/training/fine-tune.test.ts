@@ -59,7 +59,7 @@ describe('a quick fine-tune from the bundled demonstration model', () => {
   it('starts from its weights and ends with a model of its architecture, input size and thresholds', async () => {
     fineTune = await firstStep({ data, plan: 'quick', start: 'current-model', epochs: 1 });
     const { run } = fineTune;
-    expect(run).toMatchObject({ state: 'finished', startedFrom: demo.ref, size: 256, end: { kind: 'completed', text: 'Finished its 1 epoch.' } });
+    expect(run).toMatchObject({ state: 'finished', error: null, startedFrom: demo.ref, size: 256, end: { kind: 'completed', text: 'Finished its 1 epoch.' } });
     const card = await readModelCard(path.join(dataDir, 'training', run.runId, 'model'));
     expect(card.architecture).toEqual(demo.card.architecture);
     expect(card.input).toEqual(demo.card.input);
@@ -71,7 +71,7 @@ describe('a quick fine-tune from the bundled demonstration model', () => {
 
   it('whose first step has a far lower loss than a run from scratch on the same data', async () => {
     const scratch = await firstStep({ data, plan: 'quick', start: 'scratch', size: 256, epochs: 1 });
-    expect(scratch.run).toMatchObject({ state: 'finished', startedFrom: null });
+    expect(scratch.run).toMatchObject({ state: 'finished', startedFrom: null, error: null });
     // eslint-disable-next-line no-console
     console.info(`first-step loss: fine-tune ${fineTune.first.loss.toFixed(4)}, from scratch ${scratch.first.loss.toFixed(4)}`);
     expect(fineTune.first.loss).toBeLessThan(scratch.first.loss / 2);
