@@ -19,7 +19,7 @@ export const TRUTH_FOLDER = '.truth';
 
 /**
  * Twelve phantoms at 512, about a third positive. 512, not 1024: the set renders in 6-13 s on two shared cores
- * (1024: 17 s unloaded), and the demonstration model runs at 256 anyway.
+ * (1024: 17 s unloaded), and 512 is the demonstration model's own input size.
  */
 export function sampleSpec(dataDir: string, overrides: Partial<Omit<SampleSpec, 'out'>> = {}): SampleSpec {
   return { out: path.join(dataDir, 'samples'), count: 12, seed: 2025, size: 512, positiveFraction: 0.35, ...overrides };

@@ -10,7 +10,7 @@ import type { EngineName } from '../../ml/runtime/engine';
 import { disposeEnsemble, inferenceModels, loadEnsemble } from '../inference/load-ensemble';
 import { planRun, readRunUnit, type RunUnit } from '../inference/run-plan';
 import type { InstalledUnit } from '../models/model-library';
-import { assignFolds, splitFold } from '../../ml/train/folds';
+import { splitItems } from '../../ml/train/folds';
 import type { TrainingItem } from '../../ml/train/dataset';
 import { BOOTSTRAP_RESAMPLES, bootstrapMeanInterval, wilsonRate } from './confidence-intervals';
 import { loadTrainingSet } from './data';
@@ -33,8 +33,7 @@ function asCase(item: TrainingItem): HeldOutCase {
 /** The run's validation fold, split exactly as the trainer split it (same data, folds, fold and seed). */
 export async function heldOutCases(config: Pick<TrainingConfig, 'data' | 'size' | 'dataDir' | 'folds' | 'fold' | 'seed'>): Promise<HeldOutCase[]> {
   const set = await loadTrainingSet(config.data, config.size, config.dataDir);
-  const assignment = assignFolds(set.items.map((item) => item.patientId), config.folds, config.seed);
-  return heldOutCasesOf(splitFold(assignment, config.fold).validation.map((index) => set.items[index]));
+  return heldOutCasesOf(splitItems(set.items, config.folds, config.fold, config.seed).validation);
 }
 
 /** Training items as the cases a model is scored on. */

@@ -15,7 +15,7 @@ import { describeModel, modelRef, type ModelCard } from '../../ml/io/model-card'
 import { loadModel } from '../../ml/io/model-store';
 import { initialWeights, type WeightMap } from '../../ml/models';
 import type { DataSummary, TrainingItem } from '../../ml/train/dataset';
-import { assignFolds, splitFold } from '../../ml/train/folds';
+import { splitItems } from '../../ml/train/folds';
 import { chooseTrainingEngine, describeTrainingEngine, type TrainingBackend } from '../../ml/train/loop/backend';
 import { planPreset, type Plan } from '../../ml/train/plans';
 import { trainModel, type EpochRecord, type TrainingProgress } from '../../ml/train/trainer';
@@ -196,8 +196,7 @@ export async function loadSplit(config: Pick<TrainingConfig, 'data' | 'size' | '
   if (config.validation === 'none') {
     return { data: { train: set.items, validation: [] }, summary: { ...set.summary, folds: config.folds, fold: config.fold, train: set.items.length, validation: 0 } };
   }
-  const split = splitFold(assignFolds(set.items.map((item) => item.patientId), config.folds, config.seed), config.fold);
-  const data = { train: split.train.map((i) => set.items[i]), validation: split.validation.map((i) => set.items[i]) };
+  const data = splitItems(set.items, config.folds, config.fold, config.seed);
   return { data, summary: { ...set.summary, folds: config.folds, fold: config.fold, train: data.train.length, validation: data.validation.length } };
 }
 

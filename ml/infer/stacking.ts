@@ -107,14 +107,14 @@ export type StackingFit = {
 export type StackingOptions = LogisticOptions & { folds: number; seed: number };
 
 /**
- * The meta-model fitted on all images, with metrics that are out-of-fold: for each fold (images grouped by patient,
- * as training splits them) a meta-model and its threshold are fitted on the other folds alone and judge the fold's
+ * The meta-model fitted on all images, with metrics that are out-of-fold: for each fold (images grouped by patient
+ * and stratified by label, as training splits them) a meta-model and its threshold are fitted on the other folds alone and judge the fold's
  * images. `features[i]` holds each classifier's P(non-empty) on image i.
  */
 export function fitStacking(features: readonly (readonly number[])[], labels: readonly boolean[], groups: readonly string[], options: StackingOptions): StackingFit {
   checkExamples(features, labels);
   if (groups.length !== labels.length) throw new StackingError(`${groups.length} patient ids for ${labels.length} images`);
-  const assignment = assignFolds(groups, options.folds, options.seed);
+  const assignment = assignFolds(groups, labels, options.folds, options.seed);
   const probabilities = new Array<number>(labels.length);
   const decisions = new Array<boolean>(labels.length);
   for (let fold = 0; fold < options.folds; fold++) {

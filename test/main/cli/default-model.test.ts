@@ -8,14 +8,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { predict } from '../../../main/cli/commands/predict';
 import { triage } from '../../../main/cli/commands/triage';
+import { bundledDemo } from '../../fixtures/demo-model';
 import { writeSyntheticDicom } from '../../fixtures/synthetic-dicom';
 import { runCliCaptured } from '../../support/capture-cli';
-import { repositoryRoot as repo } from '../../support/serve-process';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'pleura-default-model-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const bundled = JSON.parse(readFileSync(path.join(repo, 'models', 'pleura-demo', 'card.json'), 'utf8')) as { id: string; version: string };
-const bundledRef = `${bundled.id}@${bundled.version}`;
+const { ref: bundledRef, size: bundledSize } = bundledDemo();
 
 async function pleura(dataDir: string, name: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   vi.stubEnv('PLEURA_DATA_DIR', dataDir);
@@ -52,7 +51,7 @@ describe('the command line without --model on a data directory with no model', (
     const first = await pleura(dataDir, 'predict', image, '--out', path.join(root, 'first.npy'));
     expect(first.stderr).toBe(installedLine);
     expect(first.code).toBe(0);
-    expect(JSON.parse(first.stdout).models).toEqual([expect.objectContaining({ ref: bundledRef, demonstration: true, arch: 'unet-light', inputSize: 256 })]);
+    expect(JSON.parse(first.stdout).models).toEqual([expect.objectContaining({ ref: bundledRef, demonstration: true, arch: 'unet-light', inputSize: bundledSize })]);
     expect(currentPointer(dataDir)).toBe(bundledRef);
 
     const again = await pleura(dataDir, 'predict', image, '--out', path.join(root, 'again.npy'));

@@ -8,11 +8,11 @@ import { commands } from '../../../main/cli/commands';
 import { describeOutcome } from '../../../main/cli/commands/quantize';
 import { readModelCard } from '../../../ml/io/model-store';
 import { writePhantomSet } from '../../../main/phantoms/write-set';
+import { bundledDemo } from '../../fixtures/demo-model';
 import { runCliCaptured } from '../../support/capture-cli';
 
-const demo = path.resolve('models/pleura-demo');
-const demoRef = 'pleura-demo@20261203-230556';
-const int8Ref = 'pleura-demo-int8@20261203-230556';
+const { dir: demo, ref: demoRef, version, size } = bundledDemo();
+const int8Ref = `pleura-demo-int8@${version}`;
 let root: string;
 let phantoms: string;
 let out: string;
@@ -50,7 +50,7 @@ describe('pleura models quantize', () => {
     expect((await readModelCard(summary.installed)).quantization).toEqual(summary.quantization);
 
     const list = await runCliCaptured(commands, 'models', ['list']);
-    expect(list.stdout).toContain(`${int8Ref}  unet-light  256px  int8 of ${demoRef}  training`);
+    expect(list.stdout).toContain(`${int8Ref}  unet-light  ${size}px  int8 of ${demoRef}  training`);
   }, 120_000);
 
   it('says the same in lines when not asked for JSON', async () => {

@@ -11,8 +11,9 @@ import { engineInput, evenlySpread, quantizeModelFolder, type QuantizeRequest } 
 import { decodeEach } from '../../../main/training/data/decode-images';
 import { summariseAgreement } from '../../../main/models/quantize-agreement';
 import { writePhantomSet } from '../../../main/phantoms/write-set';
+import { bundledDemo } from '../../fixtures/demo-model';
 
-const demo = path.resolve('models/pleura-demo');
+const { dir: demo, ref: demoRef, version } = bundledDemo();
 let root: string;
 let ten: string;
 const request = (change: Partial<QuantizeRequest>): QuantizeRequest => ({
@@ -106,8 +107,8 @@ describe('hostile input', () => {
     const file = path.join(notes, 'readme.txt');
     await expect(quantizeModelFolder(fresh({ holdout: file }))).rejects.toThrow(`the held-out folder "${file}" is a file, not a folder of images`);
     await expect(quantizeModelFolder(fresh({ holdout: ten }))).rejects.toThrow(`${ten} holds no usable image that was not also calibrated on`);
-    await expect(quantizeModelFolder(fresh({ id: 'a@b' }))).rejects.toThrow('"a@b@20261203-230556" is not a model reference');
-    await expect(quantizeModelFolder(fresh({ modelDir: path.join(root, 'out') }))).rejects.toThrow(/demo-small@v1 is already an INT8 model \(made from pleura-demo@20261203-230556\)/);
+    await expect(quantizeModelFolder(fresh({ id: 'a@b' }))).rejects.toThrow(`"a@b@${version}" is not a model reference`);
+    await expect(quantizeModelFolder(fresh({ modelDir: path.join(root, 'out') }))).rejects.toThrow(`demo-small@v1 is already an INT8 model (made from ${demoRef})`);
     await expect(quantizeModelFolder(request({}))).rejects.toThrow(/out already holds files/);
     expect(await readdir(root)).not.toContain('never');
   }, 60_000);

@@ -12,7 +12,7 @@ import { createModelLibrary } from '../../../main/models/model-library';
 import { createQuantizeService } from '../../../main/models/quantize-service';
 import { writePhantomSet } from '../../../main/phantoms/write-set';
 import { auditLogIn } from '../../fixtures/audit-log';
-import { writeDemoModel } from '../../fixtures/demo-model';
+import { bundledDemo, writeDemoModel } from '../../fixtures/demo-model';
 
 let root: string;
 let dataDir: string;
@@ -23,7 +23,7 @@ events.subscribe((event, payload) => ((received[event] ??= []) as unknown[]).pus
 let service: ReturnType<typeof createQuantizeService>;
 let dispatch: ReturnType<typeof createDispatch>;
 let audit: ReturnType<typeof auditLogIn>;
-const demoRef = 'pleura-demo@20261203-230556';
+const { dir: demoDir, ref: demoRef, version: demoVersion } = bundledDemo();
 
 const nextDone = () =>
   new Promise<QuantizeJob>((resolve) => {
@@ -45,7 +45,7 @@ beforeAll(async () => {
   phantoms = path.join(root, 'phantoms');
   await writePhantomSet({ out: phantoms, count: 10, seed: 1519, size: 256, positiveFraction: 0.5 });
   const library = createModelLibrary(dataDir);
-  await library.installModel(path.resolve('models/pleura-demo'));
+  await library.installModel(demoDir);
   await writeDemoModel(path.join(root, 'small'), { version: 'small' });
   await library.installModel(path.join(root, 'small'));
   audit = auditLogIn(dataDir);
@@ -81,7 +81,7 @@ describe('quantize.start', () => {
     expect(started).toMatchObject({ ok: true, result: { state: 'running', phase: 'reading', request: { ref: demoRef } } });
     expect(await failure('quantize.start', { ref: 'pleura-demo@small', calibration: { kind: 'local-studies' } })).toMatchObject({ code: 'unavailable' });
     const job = await done;
-    expect(job).toMatchObject({ state: 'finished', installed: 'pleura-demo-int8@20261203-230556', error: null, skipped: 2, agreement: { images: 2, flagsTotal: 2 } });
+    expect(job).toMatchObject({ state: 'finished', installed: `pleura-demo-int8@${demoVersion}`, error: null, skipped: 2, agreement: { images: 2, flagsTotal: 2 } });
     expect([...new Set(received['quantize.progress']!.map((p) => p.phase))]).toEqual(['reading', 'calibration', 'agreement', 'writing']);
 
     const installed = (await createModelLibrary(dataDir).listModels()).find((entry) => entry.ref === job.installed)!;

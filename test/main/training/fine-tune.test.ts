@@ -61,18 +61,18 @@ describe('a quick fine-tune from the bundled demonstration model', () => {
   it('starts from its weights and ends with a model of its architecture, input size and thresholds', async () => {
     fineTune = await firstStep({ data, plan: 'quick', start: 'current-model', epochs: 1 });
     const { run } = fineTune;
-    expect(run).toMatchObject({ state: 'finished', error: null, startedFrom: demo.ref, size: 256, end: { kind: 'completed', text: 'Finished its 1 epoch.' } });
+    expect(run).toMatchObject({ state: 'finished', error: null, startedFrom: demo.ref, size: demo.card.input.size, end: { kind: 'completed', text: 'Finished its 1 epoch.' } });
     const card = await readModelCard(path.join(dataDir, 'training', run.runId, 'model'));
     expect(card.architecture).toEqual(demo.card.architecture);
     expect(card.input).toEqual(demo.card.input);
     expect(card.thresholds).toEqual(demo.card.thresholds);
-    expect(card.metrics).toMatchObject({ initialisedFrom: demo.ref, size: 256 });
+    expect(card.metrics).toMatchObject({ initialisedFrom: demo.ref, size: demo.card.input.size });
     expect(card.notes).toMatch(new RegExp(`^Demonstration model fine-tuned by Pleura from ${demo.ref.replace('.', '\\.')} on dicom-folder `));
     expect(run.comparison).toMatchObject({ current: { ref: demo.ref }, images: expect.any(Number), patients: expect.any(Number) });
   }, 300_000);
 
   it('whose first step has a far lower loss than a run from scratch on the same data', async () => {
-    const scratch = await firstStep({ data, plan: 'quick', start: 'scratch', size: 256, epochs: 1 });
+    const scratch = await firstStep({ data, plan: 'quick', start: 'scratch', size: demo.card.input.size as TrainingRequest['size'], epochs: 1 });
     expect(scratch.run).toMatchObject({ state: 'finished', startedFrom: null, error: null });
     // eslint-disable-next-line no-console
     console.info(`first-step loss: fine-tune ${fineTune.first.loss.toFixed(4)}, from scratch ${scratch.first.loss.toFixed(4)}`);
