@@ -30,8 +30,8 @@ let demo: InstalledModel;
 let data: TrainingRequest['data'];
 beforeAll(async () => {
   const phantoms = path.join(root, 'phantoms');
-  // Seed 12 draws 3 positives of 8 patients. The service draws each run's seed, so the held-out fold (2 patients)
-  // varies: seed 11's 2 positives both fell in it once in 28 draws, leaving the training split none to sample.
+  // Seed 12 draws 3 positives of 8 patients; the folds, stratified by positivity, leave two in every training part
+  // whatever seed the service draws for the run.
   await writePhantomSet({ out: phantoms, count: 8, seed: 12, size: 256, positiveFraction: 0.5 });
   data = { kind: 'dicom-folder', folder: phantoms, labels: path.join(phantoms, 'train-rle.csv') };
   demo = await library.installModel(bundledModelDir(repositoryRoot));
