@@ -108,8 +108,8 @@ export type StackingOptions = LogisticOptions & { folds: number; seed: number };
 
 /**
  * The meta-model fitted on all images, with metrics that are out-of-fold: for each fold (images grouped by patient
- * and stratified by label, as training splits them) a meta-model and its threshold are fitted on the other folds alone and judge the fold's
- * images. `features[i]` holds each classifier's P(non-empty) on image i.
+ * and stratified by label, as training splits them) a meta-model and its threshold are fitted on the other folds
+ * alone and judge the fold's images. `features[i]` holds each classifier's P(non-empty) on image i.
  */
 export function fitStacking(features: readonly (readonly number[])[], labels: readonly boolean[], groups: readonly string[], options: StackingOptions): StackingFit {
   checkExamples(features, labels);

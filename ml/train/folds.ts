@@ -9,8 +9,9 @@ export type FoldSplit = { train: number[]; validation: number[] };
 /**
  * The fold (0 … folds-1) of each item, given each item's group (patient) and whether it shows a pneumothorax. A
  * group is positive when any of its items is. Groups are shuffled by the seed; positive groups are then placed
- * (largest first) into the fold holding the fewest positive images, negative groups into the fold holding the fewest
- * images, which keeps positives within one group's size of each other across folds and the fold sizes close.
+ * (largest first) into the fold holding the fewest images of positive groups, negative groups into the fold holding
+ * the fewest images, which keeps the positive groups' images within one group's size of each other across folds and
+ * the fold sizes close.
  */
 export function assignFolds(groups: readonly string[], positives: readonly boolean[], folds: number, seed: number): number[] {
   if (!Number.isInteger(folds) || folds < 2) throw new RangeError(`a k-fold split needs at least 2 folds, got ${folds}`);
