@@ -14,7 +14,7 @@ import { runCliCaptured } from '../../support/capture-cli';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'pleura-default-model-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-const { ref: bundledRef, size: bundledSize } = bundledDemo();
+const { ref: bundledRef, size: bundledSize } = await bundledDemo();
 
 async function pleura(dataDir: string, name: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   vi.stubEnv('PLEURA_DATA_DIR', dataDir);

@@ -11,7 +11,7 @@ import { writePhantomSet } from '../../../main/phantoms/write-set';
 import { bundledDemo } from '../../fixtures/demo-model';
 import { runCliCaptured } from '../../support/capture-cli';
 
-const { dir: demo, ref: demoRef, version, size } = bundledDemo();
+const { dir: demo, ref: demoRef, version, size } = await bundledDemo();
 const int8Ref = `pleura-demo-int8@${version}`;
 let root: string;
 let phantoms: string;

@@ -13,7 +13,7 @@ import { summariseAgreement } from '../../../main/models/quantize-agreement';
 import { writePhantomSet } from '../../../main/phantoms/write-set';
 import { bundledDemo } from '../../fixtures/demo-model';
 
-const { dir: demo, ref: demoRef, version } = bundledDemo();
+const { dir: demo, ref: demoRef, version } = await bundledDemo();
 let root: string;
 let ten: string;
 const request = (change: Partial<QuantizeRequest>): QuantizeRequest => ({

@@ -23,7 +23,7 @@ events.subscribe((event, payload) => ((received[event] ??= []) as unknown[]).pus
 let service: ReturnType<typeof createQuantizeService>;
 let dispatch: ReturnType<typeof createDispatch>;
 let audit: ReturnType<typeof auditLogIn>;
-const { dir: demoDir, ref: demoRef, version: demoVersion } = bundledDemo();
+const { dir: demoDir, ref: demoRef, version: demoVersion } = await bundledDemo();
 
 const nextDone = () =>
   new Promise<QuantizeJob>((resolve) => {
