@@ -1,5 +1,6 @@
 // The first run through the real services on a temp data directory: a tiny stand-in for the bundled model, a small
-// sample set (4 phantoms at 128; the workstation writes 12 at 512), the scan and the triage it starts.
+// sample set (4 phantoms at 128; the workstation writes 12 at 512), the scan and the triage it starts; and once with
+// the bundled model itself on the twelve samples, whose flags must match their truth.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,7 +13,7 @@ import { createServices, type Services } from '../../../main/services/create-ser
 import { DEMO_NOTES } from '../../../main/training/default-model';
 import { defaultThresholds } from '../../../ml/io/model-card';
 import { writeModelSet } from '../../../ml/io/model-set';
-import { writeDemoModel } from '../../fixtures/demo-model';
+import { bundledDemo, writeDemoModel } from '../../fixtures/demo-model';
 import { writeStudyFolder } from '../../fixtures/study-folder';
 
 const root = mkdtempSync(path.join(tmpdir(), 'pleura-first-run-'));
@@ -79,6 +80,28 @@ describe('first run', () => {
       await services.close();
     }
   });
+});
+
+describe('first run with the bundled model and the twelve sample studies the workstation writes', () => {
+  // Issue 12's promise as a user meets it: each sample's flag is its truth (a positive phantom suspected, a negative
+  // one not flagged), so a rebuilt model that loses one fails here.
+  it('flags every sample study as its truth says', async () => {
+    const dataDir = path.join(root, 'real');
+    const demo = await bundledDemo();
+    const services = createServices({ dataDir, shell: 'browser', version: 'test', firstRun: { bundledModel: demo.dir } });
+    try {
+      const triaged = triageDone(services);
+      await services.firstRun;
+      expect(await triaged).toMatchObject({ state: 'finished', total: 12, done: 12, failed: 0, models: [demo.ref] });
+      const truth = JSON.parse(readFileSync(path.join(dataDir, 'samples', TRUTH_FOLDER, 'phantoms.json'), 'utf8')) as { images: { patientId: string; positive: boolean }[] };
+      const expected = Object.fromEntries(truth.images.map((image) => [image.patientId, image.positive ? 'positive' : 'not-flagged']));
+      expect(Object.values(expected).filter((flag) => flag === 'positive')).toHaveLength(5);
+      const worklist = await services.handlers['studies.worklist']({});
+      expect(Object.fromEntries(worklist.map((row) => [row.patientId, row.triage?.flag]))).toEqual(expected);
+    } finally {
+      await services.close();
+    }
+  }, 180_000);
 });
 
 describe('first run, not wanted or not possible', () => {
