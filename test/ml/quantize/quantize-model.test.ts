@@ -1,6 +1,5 @@
 // quantizeModel end to end: the bundled model calibrated on phantoms, run by the onnx engine as any model, against
 // its fp32 self on fresh phantoms; a model with a classifier head; progress, cancelling, and inputs it refuses.
-import path from 'node:path';
 import onnxProto from 'onnx-proto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cardRule } from '../../../ml/io/model-card';
@@ -11,9 +10,9 @@ import { resizeBilinear, writeModelInput } from '../../../ml/preprocess';
 import { quantizeModel, type CalibrationImage, type QuantizationReport } from '../../../ml/quantize';
 import { loadOnnxEngine } from '../../../ml/runtime/onnx-engine';
 import type { ModelDefinition } from '../../../ml/models';
+import { bundledDemo } from '../../fixtures/demo-model';
 import { CLS_MODEL, smallModelToWrite } from '../../fixtures/small-models';
 
-const DEMO = path.join(import.meta.dirname, '../../../models/pleura-demo');
 
 /** A phantom as the pipeline feeds the model: rendered, resized to the model's input, written as [1, 3, H, W]. */
 function phantomInput(definition: ModelDefinition, seed: number, size: number): CalibrationImage {
@@ -30,7 +29,7 @@ describe('quantizeModel on the bundled model', () => {
   const progress: [number, number][] = [];
 
   beforeAll(async () => {
-    demo = await loadModel(DEMO);
+    demo = await loadModel((await bundledDemo()).dir);
     size = demo.card.input.size;
     const calibration = Array.from({ length: 8 }, (_, i) => phantomInput(demo.definition, 1000 + i, size));
     quantized = await quantizeModel(demo.definition, demo.weights, calibration, { onProgress: (done, total) => progress.push([done, total]) });
