@@ -1,6 +1,7 @@
 // system.info: the machine beside the engine choice. The engine probe runs once per process in a worker (it loads
 // native libraries and WebAssembly); the answer is kept, since what is installed does not change while Pleura runs.
 import os from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { rulePresets } from '../../ml/post/rules';
 import type { SystemInfo } from '../api/contract';
 import { runWorkerOnce } from '../workers/run-once';
@@ -15,6 +16,9 @@ export function machineInfo(): Omit<SystemInfo, 'engines'> {
     rulePresets,
   };
 }
+
+/** How long closing waits for a probe in progress: one small session and the TF.js backend's choice, seconds at most. */
+const PROBE_CLOSE_WAIT_MS = 30_000;
 
 export interface SystemInfoSource {
   info(): Promise<SystemInfo>;
@@ -35,7 +39,11 @@ export function createSystemInfo(): SystemInfoSource {
       return { ...machineInfo(), engines };
     },
     async close() {
-      await probe?.terminate();
+      if (!probe) return;
+      // The probe starts an onnxruntime session, and ending its thread while onnxruntime works for it aborts the
+      // whole process (see ml/runtime/onnx-engine.ts): let it answer first, unless it hangs.
+      await Promise.race([probe.result.catch(() => undefined), delay(PROBE_CLOSE_WAIT_MS, undefined, { ref: false })]);
+      await probe.terminate();
     },
   };
 }

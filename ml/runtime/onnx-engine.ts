@@ -82,6 +82,7 @@ function createSession(source: string | Uint8Array, provider: string, threads: n
 
 class OnnxEngine implements Engine {
   private released = false;
+  private readonly running = new Set<Promise<ort.InferenceSession.ReturnType>>();
 
   constructor(
     private readonly definition: ModelDefinition,
@@ -93,7 +94,9 @@ class OnnxEngine implements Engine {
     if (this.released) throw new Error(`the ${this.definition.metadata.arch} onnx engine was disposed`);
     checkBatch(this.definition, batch, n, h, w);
     const channels = this.definition.graph.inputs[0].channels;
-    const outputs = await this.session.run({ image: new ort.Tensor('float32', batch, [n, channels, h, w]) });
+    const run = this.session.run({ image: new ort.Tensor('float32', batch, [n, channels, h, w]) });
+    this.running.add(run);
+    const outputs = await run.finally(() => this.running.delete(run));
     const logits = outputs.logits.data as Float32Array;
     const clsLogits = hasClassifier(this.definition) ? (outputs.cls_logit.data as Float32Array) : undefined;
     return clsLogits ? { logits, clsLogits } : { logits };
@@ -103,9 +106,16 @@ class OnnxEngine implements Engine {
     return { ...this.description, skipped: [...this.description.skipped] };
   }
 
+  /**
+   * Waits for the runs in flight first: onnxruntime-node finishes a run on its own threads and then calls back into
+   * the thread that started it, so releasing the session under a run, or ending that worker thread before the run
+   * comes back, aborts the whole process ("terminate called after throwing an instance of 'Napi::Error'"; an
+   * inference worker disposed while triage was still running its batch did so).
+   */
   async dispose(): Promise<void> {
     if (this.released) return;
     this.released = true;
+    await Promise.allSettled(this.running);
     await this.session.release();
   }
 }

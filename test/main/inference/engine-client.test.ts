@@ -64,6 +64,17 @@ describe('an engine in a worker', () => {
     expect(longestGap).toBeLessThan(Math.max(60, elapsed / 2));
   });
 
+  it('disposed while a batch runs, answers the batch first and ends its thread without taking the process down', async () => {
+    // onnxruntime answers a run from its own threads: a session released, or a thread ended, under a run in flight
+    // aborted this whole process ("terminate called after throwing an instance of 'Napi::Error'").
+    for (let k = 0; k < 2; k++) {
+      const other = await spawnEngine({ engine: 'onnx', source: { model, input }, threads: 1 });
+      const running = other.predict(batchOf(2 * 3 * 64 * 64, 10 + k), 2, 64, 64);
+      await other.dispose();
+      expect((await running).logits).toHaveLength(2 * 64 * 64);
+    }
+  });
+
   it('refuses calls after dispose (and disposing twice is harmless)', async () => {
     await client.dispose();
     await client.dispose();

@@ -167,4 +167,10 @@ describe('system.info', () => {
     // Asked again, the probe is not run again.
     expect((await service.handlers['system.info']({})).engines).toBe(info.engines);
   }, 60_000);
+
+  it('lets a probe in progress answer before closing: its thread is not ended under an onnxruntime session', async () => {
+    const asked = service.handlers['system.info']({});
+    await service.close();
+    expect((await asked).engines.map((engine) => engine.name)).toEqual(['onnx', 'tfjs']);
+  }, 60_000);
 });
