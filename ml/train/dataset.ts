@@ -33,6 +33,20 @@ export type DataSummary = {
 
 export type TrainingSet = { size: number; items: TrainingItem[]; summary: DataSummary };
 
+/**
+ * The order every loader leaves its items in: by patient, then by image. It decides the fold split and the
+ * sampler's draws, so it must not hang on UIDs alone: a phantom set written again with the same seed has the same
+ * images and patients under fresh UIDs, and ordered by UID it trained a different model (the demonstration model's
+ * recipe was not reproducible until this order).
+ */
+export function byPatientThenId(a: Pick<TrainingItem, 'id' | 'patientId'>, b: Pick<TrainingItem, 'id' | 'patientId'>): number {
+  return compareText(a.patientId, b.patientId) || compareText(a.id, b.id);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 export class LabelError extends Error {
   override name = 'LabelError';
 }

@@ -3,7 +3,7 @@
 // lists that no file carries are reported as missing. Several rows of one image are unioned (science.md).
 import path from 'node:path';
 import { decodeImageRows, type MaskTable } from '../../../ml/post';
-import { summarise, toTrainingItem, type TrainingItem, type TrainingSet } from '../../../ml/train/dataset';
+import { byPatientThenId, summarise, toTrainingItem, type TrainingItem, type TrainingSet } from '../../../ml/train/dataset';
 import { readMaskTableFile } from '../../fs/read-mask-table';
 import { walkFiles } from '../../studies/walk';
 import { decodeEach } from './decode-images';
@@ -31,7 +31,7 @@ export async function loadDicomFolder(folder: string, labels: string, size: numb
     // Not DICOM (a CSV beside the images, say) or unreadable: not part of the data.
     () => skipped++,
   );
-  items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  items.sort(byPatientThenId);
   const missing = [...table.keys()].filter((id) => !found.has(id));
   return { size, items, summary: summarise(`dicom-folder ${folder} (${path.basename(labels)})`, items, { skipped, missing }) };
 }

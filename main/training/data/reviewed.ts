@@ -1,7 +1,7 @@
 // The workstation's own reviewed studies: the label store's records, each with the DICOM file it was drawn on.
 // A label whose size is not its image's is rejected naming the image; an image no longer where it was is missing.
 import { listLabels, labelMask } from '../../labels/label-store';
-import { summarise, toTrainingItem, type TrainingItem, type TrainingSet } from '../../../ml/train/dataset';
+import { byPatientThenId, summarise, toTrainingItem, type TrainingItem, type TrainingSet } from '../../../ml/train/dataset';
 import { decodeEach } from './decode-images';
 
 export async function loadReviewed(dataDir: string, size: number): Promise<TrainingSet> {
@@ -18,6 +18,6 @@ export async function loadReviewed(dataDir: string, size: number): Promise<Train
     },
     (path) => missing.push(path),
   );
-  items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  items.sort(byPatientThenId);
   return { size, items, summary: summarise(`reviewed labels in ${dataDir}`, items, { skipped: 0, missing }) };
 }

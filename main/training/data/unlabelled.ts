@@ -13,7 +13,7 @@ import { walkFiles } from '../../studies/walk';
 import { DEFAULT_INTENDED_USE, notAssessedReason } from '../../triage/intended-use';
 import { listLabels, recordedUid } from '../../labels/label-store';
 import { resizeBilinear, type Plane } from '../../../ml/preprocess';
-import type { UnlabelledItem } from '../../../ml/train/dataset';
+import { byPatientThenId, type UnlabelledItem } from '../../../ml/train/dataset';
 import { decodeEach } from './decode-images';
 
 /** A file not used, with its reason ("lateral view (LL)", "not-dicom: …"). */
@@ -33,7 +33,7 @@ export async function loadUnlabelled(source: UnlabelledData, size: number, dataD
       items.push({ id, patientId, image: plane.rows === size && plane.columns === size ? plane : resizeBilinear(plane, size, size) });
     })),
   );
-  items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  items.sort(byPatientThenId);
   skipped.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { items, skipped, source: described };
 }

@@ -11,6 +11,9 @@ import { indexPath } from '../../../main/services/data-dir';
 import { StudyIndex } from '../../../main/studies/index-db';
 import { runScan } from '../../../main/studies/scanner';
 import { labelMask, listLabels, saveLabel } from '../../../main/labels/label-store';
+import { writePhantomSet } from '../../../main/phantoms/write-set';
+import type { TrainingItem } from '../../../ml/train/dataset';
+import { splitItems } from '../../../ml/train/folds';
 import { writeSyntheticDicom } from '../../fixtures/synthetic-dicom';
 import { writeTrainingFolder, type TrainingFolder } from '../../fixtures/training-folder';
 
@@ -43,6 +46,23 @@ describe('a DICOM folder with a SIIM mask table', () => {
       return values.reduce((s, v) => s + v, 0) / values.length;
     };
     expect(mean((m) => m === 1)).toBeGreaterThan(mean((m) => m === 0) + 50);
+  });
+
+  it('orders its items by patient, then image: a phantom set written again under fresh UIDs trains on the same order and split', async () => {
+    // The demonstration model's recipe writes its phantoms anew on each run, with new UIDs; ordered by UID, two runs
+    // of it split and sampled differently and trained different models.
+    const load = async (name: string) => {
+      const set = await writePhantomSet({ out: path.join(root, name), count: 8, seed: 77, size: 64, positiveFraction: 0.5 });
+      return (await loadTrainingSet({ kind: 'dicom-folder', folder: set.out, labels: path.join(set.out, 'train-rle.csv') }, 32, root)).items;
+    };
+    const [first, again] = [await load('phantoms-a'), await load('phantoms-b')];
+    expect(first.map((i) => i.id)).not.toEqual(again.map((i) => i.id));
+    const patients = Array.from({ length: 8 }, (_, k) => `PHANTOM-77-000${k + 1}`);
+    expect(first.map((i) => i.patientId)).toEqual(patients);
+    expect(again.map((i) => i.patientId)).toEqual(patients);
+    expect(again.map((i) => [...i.image.data])).toEqual(first.map((i) => [...i.image.data]));
+    const validation = (items: TrainingItem[]) => splitItems(items, 4, 0, 2019).validation.map((i) => i.patientId);
+    expect(validation(again)).toEqual(validation(first));
   });
 
   it('rejects a mask that does not fit its image, naming the image', async () => {

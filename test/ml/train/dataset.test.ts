@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkLabelFits, LabelError, resizeMaskNearest, summarise, toTrainingItem } from '../../../ml/train/dataset';
+import { byPatientThenId, checkLabelFits, LabelError, resizeMaskNearest, summarise, toTrainingItem } from '../../../ml/train/dataset';
 
 const plane = (rows: number, columns: number) => ({ rows, columns, data: new Float32Array(rows * columns).fill(80) });
 
@@ -19,6 +19,16 @@ describe('training items', () => {
     expect([...item.mask.data]).toEqual([0, 1, 0, 0]);
     expect(item.positive).toBe(true);
     expect(resizeMaskNearest(mask, 8, 8).data.filter((v) => v === 1)).toHaveLength(16);
+  });
+
+  it('orders items by patient, then by image id', () => {
+    const items = [
+      { id: '9', patientId: 'B' },
+      { id: '2', patientId: 'A' },
+      { id: '1', patientId: 'B' },
+      { id: '0', patientId: 'C' },
+    ];
+    expect(items.sort(byPatientThenId).map((i) => `${i.patientId}/${i.id}`)).toEqual(['A/2', 'B/1', 'B/9', 'C/0']);
   });
 
   it('summarises counts, positives and patients', () => {
