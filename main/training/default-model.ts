@@ -42,8 +42,8 @@ export type DefaultModelRecipe = {
  * too many negatives.
  */
 export const FULL_RECIPE: DefaultModelRecipe = {
-  // 560, not 400: 40% more distinct films in 42 minutes, not 36, found the thinnest rims the 400-film run missed
-  // (tuning mean Dice 0.93 → 0.95 at sensitivity 1.00; validation Dice still rising at the last epoch).
+  // 560, not 400: 40% more distinct films in about 45 minutes, not 36; the 400-film run missed the thinnest rims and
+  // its validation Dice was still rising at the last epoch (models/README.md has the runs).
   trainCount: 560,
   testCount: 60,
   trainPositiveFraction: 0.5,

@@ -118,7 +118,8 @@ describe.skipIf(!hasChromium || !hasSharedData)(`flags as a triage device, in Ch
     await open(realChest);
     await expect.poll(headline).toBe(words);
     await expect(page.getByTestId('finding-demo').textContent()).resolves.toMatch(/Demonstration model .* not for clinical use/i);
-    await expect(page.getByTestId('finding-peak').textContent()).resolves.toMatch(/^0\.\d\d$/);
+    // A probability with two decimals; on a real film the phantom-trained demonstration model may well peak at 1.00.
+    await expect(page.getByTestId('finding-peak').textContent()).resolves.toMatch(/^(0\.\d\d|1\.00)$/);
     await page.screenshot({ path: path.join(shots, 'flags-viewer-demonstration.png') });
     await backToWorklist();
   }, 60_000);
