@@ -110,7 +110,7 @@ class OnnxEngine implements Engine {
    * Waits for the runs in flight first: onnxruntime-node finishes a run on its own threads and then calls back into
    * the thread that started it, so releasing the session under a run, or ending that worker thread before the run
    * comes back, aborts the whole process ("terminate called after throwing an instance of 'Napi::Error'"; an
-   * inference worker disposed while triage was still running its batch did so).
+   * inference worker disposed during a predict did so, as closing the app in the middle of a triage batch does).
    */
   async dispose(): Promise<void> {
     if (this.released) return;
