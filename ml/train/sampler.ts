@@ -48,6 +48,12 @@ export function sampleEpoch(items: readonly { positive: boolean }[], p: number, 
   return rng.shuffle(epoch);
 }
 
+/** How many images epoch `epoch` takes (what epochOrder returns, counted without drawing) from `total` images of which `positives` are positive. */
+export function epochSize(positives: number, total: number, spec: PositiveShare, epoch: number): number {
+  if (spec.kind === 'all') return total;
+  return positives + (positives === total ? 0 : negativeCount(positives, positiveShareAt(spec, epoch)));
+}
+
 /** One epoch's indices under the spec: the sliding sample rate, or every image in order when there is no sampler. */
 export function epochOrder(items: readonly { positive: boolean }[], spec: PositiveShare, epoch: number, rng: Rng): number[] {
   return spec.kind === 'all' ? items.map((_, index) => index) : sampleEpoch(items, positiveShareAt(spec, epoch), rng);

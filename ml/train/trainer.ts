@@ -22,7 +22,7 @@ import { requiresClsLogit } from './losses';
 import { keepTopK, observeScore, startEarlyStopping, type EarlyStopping, type RankedCheckpoint } from './model-selection';
 import type { OptimState } from './optim';
 import { withEpochs, type Plan, type Stage } from './plans';
-import { epochOrder, negativeCount, positiveShareAt } from './sampler';
+import { epochOrder, epochSize } from './sampler';
 import { createScheduler, type Scheduler, type SchedulerState } from './schedules';
 import { consistencyWeight } from './semi/mean-teacher';
 import { validate } from './validation';
@@ -472,10 +472,7 @@ function etaClock(train: readonly TrainingItem[], config: TrainerConfig): EtaClo
   let stepSeconds = 0;
   let steps = 0;
   let validationSeconds = 0;
-  const stepsPerEpoch = (stage: Stage, epoch: number) => {
-    const images = stage.positiveShare.kind === 'all' ? train.length : positives + negativeCount(positives, positiveShareAt(stage.positiveShare, epoch));
-    return Math.ceil(images / (config.batchSize ?? stage.batchSize));
-  };
+  const stepsPerEpoch = (stage: Stage, epoch: number) => Math.ceil(epochSize(positives, train.length, stage.positiveShare, epoch) / (config.batchSize ?? stage.batchSize));
   return {
     stepDone(seconds) {
       stepSeconds += seconds;

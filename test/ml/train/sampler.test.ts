@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../ml/random';
-import { negativeCount, positiveShareAt, sampleEpoch } from '../../../ml/train/sampler';
+import { epochOrder, epochSize, negativeCount, positiveShareAt, sampleEpoch } from '../../../ml/train/sampler';
 
 /** 10 positives (indices 0…9) and 40 negatives (10…49). */
 const items = Array.from({ length: 50 }, (_, i) => ({ positive: i < 10 }));
@@ -53,5 +53,17 @@ describe('positiveShareAt', () => {
     expect(positiveShareAt(spec, 90)).toBeCloseTo(0.22, 12);
     expect(positiveShareAt({ kind: 'constant', p: 0.6 }, 12)).toBe(0.6);
     expect(() => positiveShareAt(spec, -1)).toThrow(/epoch index/);
+  });
+});
+
+describe('epochSize', () => {
+  it('counts the images an epoch takes without drawing them', () => {
+    const spec = { kind: 'linear', from: 0.8, to: 0.5, epochs: 10 } as const;
+    // 10 positives of 50: e 0 at p 0.8 → 10 + 2; e 5 at p 0.65 → 10 + int(5.38) = 15; e 10 at p 0.5 → 10 + 10
+    expect([0, 5, 10].map((e) => epochSize(10, 50, spec, e))).toEqual([12, 15, 20]);
+    for (const e of [0, 3, 7, 12]) expect(epochSize(10, 50, spec, e)).toBe(epochOrder(items, spec, e, new Rng(e)).length);
+    expect(epochSize(10, 50, { kind: 'all' }, 4)).toBe(50);
+    // no negatives to draw from: every positive once, as sampleEpoch gives
+    expect(epochSize(2, 2, spec, 0)).toBe(sampleEpoch([{ positive: true }, { positive: true }], 0.8, new Rng(1)).length);
   });
 });
