@@ -28,7 +28,7 @@ export type MeanTeacherOption = z.infer<typeof MeanTeacherOption>;
  * paper's sigmoid shape, over 500 steps rather than its 80 epochs. Weight 1 (the paper's 100 multiplies a squared
  * error summed over classes; here it is a mean over pixels): on `npm run bench -- semi` (16 labelled and 160
  * unlabelled phantoms, 800 steps, one seed) weight 10 scored +0.001 over the labelled images alone, weight 1 +0.050 (that bench's schedule
- * later proved uneven; over five seeds, with every run at the same steps, weight 1 gains +0.016 and +0.019: README). The student and the teacher see the same augmented view of an unlabelled image (the paper's two
+ * later proved uneven; over five seeds, with every run at the same steps, weight 1 gains +0.016 and +0.019 at 128 and −0.028 and −0.003 at 256: README). The student and the teacher see the same augmented view of an unlabelled image (the paper's two
  * independent views need a geometric transform the masks' pixels would follow; a shared view keeps the targets
  * aligned pixel for pixel): the consistency comes from the teacher being another, averaged model.
  */
