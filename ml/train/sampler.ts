@@ -29,6 +29,11 @@ export function negativeCount(positives: number, p: number): number {
   return Math.trunc((positives * (1 - p)) / p);
 }
 
+/** The negatives an epoch draws: none when the set has none to draw from. */
+function negativesDrawn(positives: number, negatives: number, p: number): number {
+  return negatives === 0 ? 0 : negativeCount(positives, p);
+}
+
 /**
  * The indices of one epoch, shuffled. A data set without positives is refused: the rule would give an empty epoch
  * (n_neg = 0), and a model trained on negatives alone only learns to predict nothing. A data set without negatives
@@ -42,7 +47,7 @@ export function sampleEpoch(items: readonly { positive: boolean }[], p: number, 
   if (positives.length === 0) {
     throw new Error(`the training set has no positive images (of ${items.length}); the sampler needs at least one`);
   }
-  const drawn = negatives.length === 0 ? 0 : negativeCount(positives.length, p);
+  const drawn = negativesDrawn(positives.length, negatives.length, p);
   const epoch = [...positives];
   for (let i = 0; i < drawn; i++) epoch.push(negatives[rng.int(negatives.length)]);
   return rng.shuffle(epoch);
@@ -51,7 +56,7 @@ export function sampleEpoch(items: readonly { positive: boolean }[], p: number, 
 /** How many images epoch `epoch` takes (what epochOrder returns, counted without drawing) from `total` images of which `positives` are positive. */
 export function epochSize(positives: number, total: number, spec: PositiveShare, epoch: number): number {
   if (spec.kind === 'all') return total;
-  return positives + (positives === total ? 0 : negativeCount(positives, positiveShareAt(spec, epoch)));
+  return positives + negativesDrawn(positives, total - positives, positiveShareAt(spec, epoch));
 }
 
 /** One epoch's indices under the spec: the sliding sample rate, or every image in order when there is no sampler. */
